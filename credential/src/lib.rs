@@ -11,5 +11,6 @@
 
 pub mod b64;
 pub mod json;
+pub mod jws;
 pub mod key;
 pub mod time;
