@@ -10,6 +10,7 @@
 //! ```
 
 pub mod b64;
+pub mod did;
 pub mod json;
 pub mod jws;
 pub mod key;
