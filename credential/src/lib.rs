@@ -14,4 +14,5 @@ pub mod did;
 pub mod json;
 pub mod jws;
 pub mod key;
+pub mod sd_jwt;
 pub mod time;
