@@ -14,5 +14,8 @@ pub mod did;
 pub mod json;
 pub mod jws;
 pub mod key;
+pub mod schema;
+pub mod vc;
 pub mod sd_jwt;
+pub mod status;
 pub mod time;

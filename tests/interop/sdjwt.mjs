@@ -269,7 +269,7 @@ const commands = {
       const res = await sdInstance({ verifier, kbVerifier }).verify(compact, { currentDate: now, keyBindingNonce });
       if (res.kb && !o['library-only']) {
         // Checks @sd-jwt leaves out: aud and KB-JWT freshness.
-        if (o.aud !== undefined && false) throw new Rejected('KB-JWT aud mismatch');
+        if (o.aud !== undefined && res.kb.payload.aud !== o.aud) throw new Rejected('KB-JWT aud mismatch');
         const iat = res.kb.payload.iat;
         if (typeof iat !== 'number' || iat > now + 60 || iat < now - 300) throw new Rejected('KB-JWT iat outside [now-300s, now+60s]');
       }
