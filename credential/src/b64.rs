@@ -80,8 +80,14 @@ mod tests {
 
     #[test]
     fn round_trips_and_is_unpadded() {
-        assert_eq!(encode(b"Example of Ed25519 signing"), "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc");
-        assert_eq!(decode("RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc").unwrap(), b"Example of Ed25519 signing");
+        assert_eq!(
+            encode(b"Example of Ed25519 signing"),
+            "RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
+        );
+        assert_eq!(
+            decode("RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc").unwrap(),
+            b"Example of Ed25519 signing"
+        );
     }
 
     #[test]
@@ -96,7 +102,10 @@ mod tests {
 
     #[test]
     fn caps_length_before_decoding() {
-        assert_eq!(decode_capped("YWJj", 3), Err(B64Error::TooLong { len: 4, max: 3 }));
+        assert_eq!(
+            decode_capped("YWJj", 3),
+            Err(B64Error::TooLong { len: 4, max: 3 })
+        );
         assert_eq!(decode_array::<3>("YWJj").unwrap(), *b"abc");
         assert_eq!(decode_array::<2>("YWJj"), Err(B64Error::NotCanonical));
     }

@@ -161,18 +161,36 @@ mod tests {
 
     #[test]
     fn rejects_duplicate_keys_at_any_depth() {
-        assert_eq!(parse(br#"{"alg":"ES256","alg":"none"}"#, 100), Err(JsonError::DuplicateKey("alg".into())));
-        assert_eq!(parse(br#"{"x":{"y":1,"y":2}}"#, 100), Err(JsonError::DuplicateKey("y".into())));
+        assert_eq!(
+            parse(br#"{"alg":"ES256","alg":"none"}"#, 100),
+            Err(JsonError::DuplicateKey("alg".into()))
+        );
+        assert_eq!(
+            parse(br#"{"x":{"y":1,"y":2}}"#, 100),
+            Err(JsonError::DuplicateKey("y".into()))
+        );
         // Escaped spelling of the same name is the same name.
-        assert_eq!(parse(br#"{"a":1,"\u0061":2}"#, 100), Err(JsonError::DuplicateKey("a".into())));
+        assert_eq!(
+            parse(br#"{"a":1,"\u0061":2}"#, 100),
+            Err(JsonError::DuplicateKey("a".into()))
+        );
     }
 
     #[test]
     fn rejects_trailing_data_oversize_and_deep_nesting() {
-        assert!(matches!(parse(br#"{"a":1} x"#, 100), Err(JsonError::Malformed(_))));
-        assert_eq!(parse(b"[1,2,3]", 3), Err(JsonError::TooLarge { len: 7, max: 3 }));
+        assert!(matches!(
+            parse(br#"{"a":1} x"#, 100),
+            Err(JsonError::Malformed(_))
+        ));
+        assert_eq!(
+            parse(b"[1,2,3]", 3),
+            Err(JsonError::TooLarge { len: 7, max: 3 })
+        );
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
-        assert!(matches!(parse(deep.as_bytes(), 1 << 20), Err(JsonError::Malformed(_))));
+        assert!(matches!(
+            parse(deep.as_bytes(), 1 << 20),
+            Err(JsonError::Malformed(_))
+        ));
         assert_eq!(parse_object(b"[]", 10), Err(JsonError::NotAnObject));
     }
 }

@@ -138,15 +138,20 @@ fn string_member(map: &Map<String, Value>, name: &str) -> Result<Option<String>,
     match map.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(JwsError::HeaderInvalid(format!("\"{name}\" must be a string"))),
+        Some(_) => Err(JwsError::HeaderInvalid(format!(
+            "\"{name}\" must be a string"
+        ))),
     }
 }
 
 impl Header {
     fn parse(bytes: &[u8]) -> Result<Self, JwsError> {
-        let members = json::parse_object(bytes, MAX_HEADER_CHARS).map_err(|e| json_error("header", e))?;
+        let members =
+            json::parse_object(bytes, MAX_HEADER_CHARS).map_err(|e| json_error("header", e))?;
         if members.contains_key("enc") {
-            return Err(JwsError::Malformed("this is a JWE header (\"enc\"); a JWS was expected"));
+            return Err(JwsError::Malformed(
+                "this is a JWE header (\"enc\"); a JWS was expected",
+            ));
         }
         let alg = string_member(&members, "alg")?
             .ok_or_else(|| JwsError::HeaderInvalid("\"alg\" is missing".into()))?;
@@ -199,12 +204,22 @@ impl<'a> CompactJws<'a> {
         }
         let mut parts = token.split('.');
         let (Some(h), Some(p), Some(s)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(JwsError::Malformed("a compact JWS has three dot-separated parts"));
+            return Err(JwsError::Malformed(
+                "a compact JWS has three dot-separated parts",
+            ));
         };
         match parts.count() {
             0 => {}
-            2 => return Err(JwsError::Malformed("five parts: this is a JWE; a JWS was expected")),
-            _ => return Err(JwsError::Malformed("a compact JWS has three dot-separated parts")),
+            2 => {
+                return Err(JwsError::Malformed(
+                    "five parts: this is a JWE; a JWS was expected",
+                ));
+            }
+            _ => {
+                return Err(JwsError::Malformed(
+                    "a compact JWS has three dot-separated parts",
+                ));
+            }
         }
         if h.is_empty() || s.is_empty() {
             return Err(JwsError::Malformed("empty header or signature part"));
@@ -212,9 +227,10 @@ impl<'a> CompactJws<'a> {
         let header_bytes = b64::decode_capped(h, MAX_HEADER_CHARS)
             .map_err(|_| JwsError::Malformed("header is not canonical base64url"))?;
         let header = Header::parse(&header_bytes)?;
-        let payload = b64::decode(p).map_err(|_| JwsError::Malformed("payload is not canonical base64url"))?;
-        let signature =
-            b64::decode_capped(s, 128).map_err(|_| JwsError::Malformed("signature is not canonical base64url"))?;
+        let payload = b64::decode(p)
+            .map_err(|_| JwsError::Malformed("payload is not canonical base64url"))?;
+        let signature = b64::decode_capped(s, 128)
+            .map_err(|_| JwsError::Malformed("signature is not canonical base64url"))?;
         Ok(CompactJws {
             signing_input: &token[..h.len() + 1 + p.len()],
             header,
@@ -271,10 +287,17 @@ impl<'a> CompactJws<'a> {
             .filter(|a| allowed.contains(a))
             .ok_or_else(|| JwsError::AlgorithmNotAllowed {
                 alg: self.header.alg.clone(),
-                allowed: allowed.iter().map(|a| a.name()).collect::<Vec<_>>().join(", "),
+                allowed: allowed
+                    .iter()
+                    .map(|a| a.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })?;
         if alg != key.alg() {
-            return Err(JwsError::AlgorithmKeyMismatch { alg, key_alg: key.alg() });
+            return Err(JwsError::AlgorithmKeyMismatch {
+                alg,
+                key_alg: key.alg(),
+            });
         }
         key.verify_bytes(self.signing_input.as_bytes(), &self.signature)
             .map_err(|_| JwsError::SignatureInvalid {
@@ -337,13 +360,22 @@ pub fn sign(mut header: Map<String, Value>, payload: &[u8], key: &SigningKey) ->
 
 /// Signs a JSON claims set with the given `typ` and optional `kid` (a JWT, RFC 7519 §7.1).
 #[must_use]
-pub fn sign_claims(typ: &str, kid: Option<&str>, claims: &Map<String, Value>, key: &SigningKey) -> String {
+pub fn sign_claims(
+    typ: &str,
+    kid: Option<&str>,
+    claims: &Map<String, Value>,
+    key: &SigningKey,
+) -> String {
     let mut header = Map::new();
     header.insert("typ".into(), Value::String(typ.into()));
     if let Some(kid) = kid {
         header.insert("kid".into(), Value::String(kid.into()));
     }
-    sign(header, Value::Object(claims.clone()).to_string().as_bytes(), key)
+    sign(
+        header,
+        Value::Object(claims.clone()).to_string().as_bytes(),
+        key,
+    )
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// Seconds since 1970-01-01T00:00:00Z (RFC 7519 §2 NumericDate, whole seconds).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Timestamp(i64);
 
@@ -96,7 +98,13 @@ mod tests {
         let t = Timestamp::parse_rfc3339("2029-09-01T00:00:00Z").unwrap();
         assert_eq!(t.unix(), 1_882_915_200);
         assert_eq!(t.to_rfc3339(), "2029-09-01T00:00:00Z");
-        assert_eq!(Timestamp::parse_rfc3339("2029-09-01T02:00:00+02:00").unwrap(), t);
-        assert_eq!(Timestamp::parse_rfc3339("2029-09-01"), Err("2029-09-01".to_owned()));
+        assert_eq!(
+            Timestamp::parse_rfc3339("2029-09-01T02:00:00+02:00").unwrap(),
+            t
+        );
+        assert_eq!(
+            Timestamp::parse_rfc3339("2029-09-01"),
+            Err("2029-09-01".to_owned())
+        );
     }
 }

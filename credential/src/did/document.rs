@@ -58,12 +58,17 @@ impl VerificationMethod {
     /// [`DidError::KeyInvalid`] when neither form is present or the key is not acceptable.
     pub fn public_key(&self) -> Result<PublicKey, DidError> {
         if let Some(jwk) = &self.public_key_jwk {
-            return jwk.to_public_key().map_err(|e| DidError::KeyInvalid(e.to_string()));
+            return jwk
+                .to_public_key()
+                .map_err(|e| DidError::KeyInvalid(e.to_string()));
         }
         if let Some(mb) = &self.public_key_multibase {
             return super::key::decode_multikey(mb);
         }
-        Err(DidError::KeyInvalid(format!("{} has no publicKeyJwk or publicKeyMultibase", self.id)))
+        Err(DidError::KeyInvalid(format!(
+            "{} has no publicKeyJwk or publicKeyMultibase",
+            self.id
+        )))
     }
 }
 
@@ -114,7 +119,13 @@ impl DidDocument {
             if let Some(Value::String(ctx)) = map.get("@context").cloned() {
                 map.insert("@context".into(), Value::Array(vec![Value::String(ctx)]));
             }
-            for rel in ["assertionMethod", "authentication", "capabilityInvocation", "capabilityDelegation", "keyAgreement"] {
+            for rel in [
+                "assertionMethod",
+                "authentication",
+                "capabilityInvocation",
+                "capabilityDelegation",
+                "keyAgreement",
+            ] {
                 if let Some(Value::Array(items)) = map.get_mut(rel) {
                     for item in items.iter_mut() {
                         if item.is_object() {
@@ -142,7 +153,11 @@ impl DidDocument {
     }
 
     fn absolute(&self, id: &str) -> String {
-        if id.starts_with('#') { format!("{}{id}", self.id) } else { id.to_owned() }
+        if id.starts_with('#') {
+            format!("{}{id}", self.id)
+        } else {
+            id.to_owned()
+        }
     }
 
     /// The key of verification method `id` (absolute `did:…#frag`, or `#frag`, or
@@ -152,7 +167,11 @@ impl DidDocument {
     /// # Errors
     /// [`DidError::VerificationMethodNotFound`] when no such method is authorized, or
     /// [`DidError::KeyInvalid`] when its key is not acceptable.
-    pub fn key_for(&self, id: Option<&str>, relationship: Relationship) -> Result<PublicKey, DidError> {
+    pub fn key_for(
+        &self,
+        id: Option<&str>,
+        relationship: Relationship,
+    ) -> Result<PublicKey, DidError> {
         let allowed = match relationship {
             Relationship::AssertionMethod => &self.assertion_method,
             Relationship::Authentication => &self.authentication,
@@ -166,7 +185,12 @@ impl DidDocument {
             Some(id) => self.absolute(id),
             None => match allowed.as_slice() {
                 [only] => self.absolute(only),
-                _ => return Err(not_found(format!("{} (no kid, and not exactly one key)", self.id))),
+                _ => {
+                    return Err(not_found(format!(
+                        "{} (no kid, and not exactly one key)",
+                        self.id
+                    )));
+                }
             },
         };
         if !allowed.iter().any(|a| self.absolute(a) == wanted) {

@@ -25,9 +25,12 @@ pub fn did_for(key: &PublicKey) -> Did {
 pub fn resolve(did: &Did) -> Result<DidDocument, DidError> {
     let bytes = b64::decode_capped(did.method_specific_id(), 1024)
         .map_err(|e| DidError::KeyInvalid(format!("identifier: {e}")))?;
-    let value = crate::json::parse(&bytes, 1024).map_err(|e| DidError::KeyInvalid(e.to_string()))?;
+    let value =
+        crate::json::parse(&bytes, 1024).map_err(|e| DidError::KeyInvalid(e.to_string()))?;
     let jwk = Jwk::from_value(&value).map_err(|e| DidError::KeyInvalid(e.to_string()))?;
-    let key = jwk.to_public_key().map_err(|e| DidError::KeyInvalid(e.to_string()))?;
+    let key = jwk
+        .to_public_key()
+        .map_err(|e| DidError::KeyInvalid(e.to_string()))?;
     let mut doc = super::key::single_key_document(did, &format!("{did}#0"), &key);
     // Keep the JWK exactly as the identifier spelled it (kid/alg included).
     if let Some(vm) = doc.verification_method.first_mut() {

@@ -60,7 +60,9 @@ pub fn decode_multikey(text: &str) -> Result<PublicKey, DidError> {
         }
         Some((prefix, key)) if prefix == P256_PREFIX => {
             if key.len() != 33 {
-                return Err(DidError::KeyInvalid("a P-256 did:key holds a 33-byte compressed point".into()));
+                return Err(DidError::KeyInvalid(
+                    "a P-256 did:key holds a 33-byte compressed point".into(),
+                ));
             }
             PublicKey::p256_from_sec1(key).map_err(|e| DidError::KeyInvalid(e.to_string()))
         }

@@ -95,13 +95,23 @@ impl Did {
         if text.len() > MAX_DID_LEN {
             return Err(invalid("longer than 2048 bytes"));
         }
-        let rest = text.strip_prefix("did:").ok_or_else(|| invalid("does not start with \"did:\""))?;
-        let (method, msid) = rest.split_once(':').ok_or_else(|| invalid("no method-specific identifier"))?;
-        if method.is_empty() || !method.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        let rest = text
+            .strip_prefix("did:")
+            .ok_or_else(|| invalid("does not start with \"did:\""))?;
+        let (method, msid) = rest
+            .split_once(':')
+            .ok_or_else(|| invalid("no method-specific identifier"))?;
+        if method.is_empty()
+            || !method
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        {
             return Err(invalid("method name must be lowercase letters and digits"));
         }
         if msid.is_empty() || msid.ends_with(':') || !msid.chars().all(is_idchar) {
-            return Err(invalid("method-specific identifier has characters outside DID Core §3.1"));
+            return Err(invalid(
+                "method-specific identifier has characters outside DID Core §3.1",
+            ));
         }
         Ok(Did(text.to_owned()))
     }

@@ -31,15 +31,25 @@ fn did_key_ed25519_vectors_decode_to_the_published_keys() {
         let did = Did::parse(did).unwrap();
         let doc = resolve_local(&did).unwrap();
         let key = doc.key_for(None, Relationship::AssertionMethod).unwrap();
-        let PublicKey::Ed25519(k) = &key else { panic!("not ed25519") };
+        let PublicKey::Ed25519(k) = &key else {
+            panic!("not ed25519")
+        };
         let pair = &entry["verificationKeyPair"];
         match pair["publicKeyBase58"].as_str() {
-            Some(b58) => assert_eq!(k.as_bytes().as_slice(), bs58::decode(b58).into_vec().unwrap().as_slice()),
-            None => assert_eq!(key.to_jwk(), crate::key::Jwk::from_value(&pair["publicKeyJwk"]).unwrap()),
+            Some(b58) => assert_eq!(
+                k.as_bytes().as_slice(),
+                bs58::decode(b58).into_vec().unwrap().as_slice()
+            ),
+            None => assert_eq!(
+                key.to_jwk(),
+                crate::key::Jwk::from_value(&pair["publicKeyJwk"]).unwrap()
+            ),
         }
         // The published seed is the Ed25519 private key: it derives the same DID.
         let seed: [u8; 32] = (0..32)
-            .map(|i| u8::from_str_radix(&entry["seed"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap())
+            .map(|i| {
+                u8::from_str_radix(&entry["seed"].as_str().unwrap()[2 * i..2 * i + 2], 16).unwrap()
+            })
             .collect::<Vec<_>>()
             .try_into()
             .unwrap();
@@ -61,15 +71,33 @@ fn did_key_p256_vectors_resolve_to_the_published_documents() {
         }
         let did = Did::parse(did).unwrap();
         let doc = resolve_local(&did).unwrap();
-        assert_eq!(serde_json::to_value(&doc).unwrap(), entry["didDocument"], "{did}");
-        let private = crate::key::Jwk::from_value(&entry["verificationMethod"]["privateKeyJwk"]).unwrap();
-        assert_eq!(key::did_for(&private.to_signing_key().unwrap().public_key()), did);
+        assert_eq!(
+            serde_json::to_value(&doc).unwrap(),
+            entry["didDocument"],
+            "{did}"
+        );
+        let private =
+            crate::key::Jwk::from_value(&entry["verificationMethod"]["privateKeyJwk"]).unwrap();
+        assert_eq!(
+            key::did_for(&private.to_signing_key().unwrap().public_key()),
+            did
+        );
         checked += 1;
     }
     assert_eq!(checked, 2);
     // Other curves are refused with a specific error.
-    let p384 = v.as_object().unwrap().keys().find(|k| k.starts_with("did:key:z82")).unwrap();
-    assert_eq!(resolve_local(&Did::parse(p384).unwrap()).unwrap_err().code(), "did_key_invalid");
+    let p384 = v
+        .as_object()
+        .unwrap()
+        .keys()
+        .find(|k| k.starts_with("did:key:z82"))
+        .unwrap();
+    assert_eq!(
+        resolve_local(&Did::parse(p384).unwrap())
+            .unwrap_err()
+            .code(),
+        "did_key_invalid"
+    );
 }
 
 #[test]
@@ -81,8 +109,13 @@ fn did_jwk_p256_vector_resolves_to_the_published_document() {
     .unwrap();
     let did = Did::parse(did_text.trim()).unwrap();
     let doc = resolve_local(&did).unwrap();
-    assert_eq!(serde_json::to_value(&doc).unwrap(), vector("did-jwk/p256-did-document.corrected.json"));
-    let key = doc.key_for(Some("#0"), Relationship::AssertionMethod).unwrap();
+    assert_eq!(
+        serde_json::to_value(&doc).unwrap(),
+        vector("did-jwk/p256-did-document.corrected.json")
+    );
+    let key = doc
+        .key_for(Some("#0"), Relationship::AssertionMethod)
+        .unwrap();
     assert_eq!(jwk::did_for(&key), did);
 }
 
@@ -92,9 +125,15 @@ fn round_trips_both_methods_and_both_algs() {
         let key = SigningKey::generate(*alg).public_key();
         for did in [key::did_for(&key), jwk::did_for(&key)] {
             let doc = resolve_local(&did).unwrap();
-            assert_eq!(doc.key_for(None, Relationship::AssertionMethod).unwrap(), key);
+            assert_eq!(
+                doc.key_for(None, Relationship::AssertionMethod).unwrap(),
+                key
+            );
             let vm = &doc.verification_method[0].id;
-            assert_eq!(doc.key_for(Some(vm), Relationship::Authentication).unwrap(), key);
+            assert_eq!(
+                doc.key_for(Some(vm), Relationship::Authentication).unwrap(),
+                key
+            );
             let resolved = ready(MethodResolvers::local().resolve(&did)).unwrap();
             assert_eq!(resolved, doc);
         }
@@ -105,26 +144,42 @@ fn round_trips_both_methods_and_both_algs() {
 fn refuses_bad_dids_with_specific_codes() {
     let code = |text: &str| match Did::parse(text) {
         Err(e) => e.code(),
-        Ok(did) => resolve_local(&did).map(|_| "accepted").unwrap_or_else(|e| e.code()),
+        Ok(did) => resolve_local(&did)
+            .map(|_| "accepted")
+            .unwrap_or_else(|e| e.code()),
     };
     assert_eq!(code("did:key"), "did_invalid");
     assert_eq!(code("DID:key:z6Mk"), "did_invalid");
     assert_eq!(code("did:KEY:z6Mk"), "did_invalid");
     assert_eq!(code("did:key:z6Mk/../x"), "did_invalid");
-    assert_eq!(code(&format!("did:key:{}", "z".repeat(3000))), "did_invalid");
+    assert_eq!(
+        code(&format!("did:key:{}", "z".repeat(3000))),
+        "did_invalid"
+    );
     assert_eq!(code("did:example:123"), "did_method_unsupported");
     assert_eq!(code("did:key:m6Mk"), "did_key_invalid"); // not base58btc multibase
     assert_eq!(code("did:key:z0OIl"), "did_key_invalid"); // not base58 alphabet
-    assert_eq!(code("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2dok"), "accepted");
-    assert_eq!(code("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2do"), "did_key_invalid"); // truncated
+    assert_eq!(
+        code("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2dok"),
+        "accepted"
+    );
+    assert_eq!(
+        code("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2do"),
+        "did_key_invalid"
+    ); // truncated
     assert_eq!(code("did:jwk:e30"), "did_key_invalid"); // "{}"
     let private = SigningKey::generate(Alg::Es256).to_private_jwk();
-    let leaked = format!("did:jwk:{}", crate::b64::encode(serde_json::to_string(&private).unwrap()));
+    let leaked = format!(
+        "did:jwk:{}",
+        crate::b64::encode(serde_json::to_string(&private).unwrap())
+    );
     assert_eq!(code(&leaked), "did_key_invalid"); // a private JWK in a DID is refused
     let key = SigningKey::generate(Alg::EdDsa).public_key();
     let doc = resolve_local(&key::did_for(&key)).unwrap();
     assert_eq!(
-        doc.key_for(Some("#other"), Relationship::AssertionMethod).unwrap_err().code(),
+        doc.key_for(Some("#other"), Relationship::AssertionMethod)
+            .unwrap_err()
+            .code(),
         "verification_method_not_found"
     );
 }
@@ -132,11 +187,26 @@ fn refuses_bad_dids_with_specific_codes() {
 #[test]
 fn did_web_urls_follow_the_spec_examples() {
     let url = |d: &str| web::document_url(&Did::parse(d).unwrap());
-    assert_eq!(url("did:web:w3c-ccg.github.io").unwrap(), "https://w3c-ccg.github.io/.well-known/did.json");
-    assert_eq!(url("did:web:w3c-ccg.github.io:user:alice").unwrap(), "https://w3c-ccg.github.io/user/alice/did.json");
-    assert_eq!(url("did:web:example.com%3A3000:user:alice").unwrap(), "https://example.com:3000/user/alice/did.json");
-    assert_eq!(url("did:web:example.com:..:x").unwrap_err().code(), "did_invalid");
-    assert_eq!(url("did:web:exa_mple.com").unwrap_err().code(), "did_invalid");
+    assert_eq!(
+        url("did:web:w3c-ccg.github.io").unwrap(),
+        "https://w3c-ccg.github.io/.well-known/did.json"
+    );
+    assert_eq!(
+        url("did:web:w3c-ccg.github.io:user:alice").unwrap(),
+        "https://w3c-ccg.github.io/user/alice/did.json"
+    );
+    assert_eq!(
+        url("did:web:example.com%3A3000:user:alice").unwrap(),
+        "https://example.com:3000/user/alice/did.json"
+    );
+    assert_eq!(
+        url("did:web:example.com:..:x").unwrap_err().code(),
+        "did_invalid"
+    );
+    assert_eq!(
+        url("did:web:exa_mple.com").unwrap_err().code(),
+        "did_invalid"
+    );
 }
 
 /// An in-memory [`web::HttpGet`], standing in for the service's HTTP client.
@@ -146,7 +216,11 @@ impl web::HttpGet for Pages {
     fn get<'a>(&'a self, url: &'a str, max: usize) -> BoxFuture<'a, Result<Vec<u8>, String>> {
         let page = self.0.get(url).cloned().ok_or_else(|| format!("404 {url}"));
         Box::pin(std::future::ready(page.and_then(|p| {
-            if p.len() > max { Err("too large".to_owned()) } else { Ok(p) }
+            if p.len() > max {
+                Err("too large".to_owned())
+            } else {
+                Ok(p)
+            }
         })))
     }
 }
@@ -163,15 +237,35 @@ fn did_web_resolves_checks_the_id_and_accepts_embedded_methods() {
                              "publicKeyJwk": key.to_jwk()}]
     });
     let mut pages = HashMap::new();
-    pages.insert("https://gov.example/mfa/did.json".to_owned(), doc.to_string().into_bytes());
+    pages.insert(
+        "https://gov.example/mfa/did.json".to_owned(),
+        doc.to_string().into_bytes(),
+    );
     let other = Did::parse("did:web:gov.example:other").unwrap();
     let mut wrong = doc.clone();
     wrong["id"] = Value::from("did:web:evil.example");
-    pages.insert("https://gov.example/other/did.json".to_owned(), wrong.to_string().into_bytes());
-    let resolvers = MethodResolvers::local().with("web", std::sync::Arc::new(web::WebResolver::new(Pages(pages))));
+    pages.insert(
+        "https://gov.example/other/did.json".to_owned(),
+        wrong.to_string().into_bytes(),
+    );
+    let resolvers = MethodResolvers::local().with(
+        "web",
+        std::sync::Arc::new(web::WebResolver::new(Pages(pages))),
+    );
     let resolved = ready(resolvers.resolve(&did)).unwrap();
-    assert_eq!(resolved.key_for(Some("#k1"), Relationship::AssertionMethod).unwrap(), key);
-    assert_eq!(ready(resolvers.resolve(&other)).unwrap_err().code(), "did_document_invalid");
+    assert_eq!(
+        resolved
+            .key_for(Some("#k1"), Relationship::AssertionMethod)
+            .unwrap(),
+        key
+    );
+    assert_eq!(
+        ready(resolvers.resolve(&other)).unwrap_err().code(),
+        "did_document_invalid"
+    );
     let missing = Did::parse("did:web:gov.example:none").unwrap();
-    assert_eq!(ready(resolvers.resolve(&missing)).unwrap_err().code(), "did_resolution_failed");
+    assert_eq!(
+        ready(resolvers.resolve(&missing)).unwrap_err().code(),
+        "did_resolution_failed"
+    );
 }

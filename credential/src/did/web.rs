@@ -22,17 +22,28 @@ pub fn document_url(did: &Did) -> Result<String, DidError> {
         return Err(DidError::MethodUnsupported(did.method().to_owned()));
     }
     let mut segments = did.method_specific_id().split(':');
-    let host = segments.next().unwrap_or_default().replace("%3A", ":").replace("%3a", ":");
+    let host = segments
+        .next()
+        .unwrap_or_default()
+        .replace("%3A", ":")
+        .replace("%3a", ":");
     let host_ok = !host.is_empty()
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
     if !host_ok {
-        return Err(DidError::Invalid(format!("did:web host {host:?} is not a domain name")));
+        return Err(DidError::Invalid(format!(
+            "did:web host {host:?} is not a domain name"
+        )));
     }
     let path: Vec<&str> = segments.collect();
-    if path.iter().any(|s| s.is_empty() || *s == "." || *s == ".." || s.contains('%')) {
-        return Err(DidError::Invalid("did:web path segment is empty or not plain".into()));
+    if path
+        .iter()
+        .any(|s| s.is_empty() || *s == "." || *s == ".." || s.contains('%'))
+    {
+        return Err(DidError::Invalid(
+            "did:web path segment is empty or not plain".into(),
+        ));
     }
     Ok(if path.is_empty() {
         format!("https://{host}/.well-known/did.json")

@@ -96,7 +96,10 @@ fn member<'a>(map: &'a Map<String, Value>, name: &'static str) -> Result<&'a str
         .ok_or(JwkError::MissingMember(name))
 }
 
-fn optional_member(map: &Map<String, Value>, name: &'static str) -> Result<Option<String>, JwkError> {
+fn optional_member(
+    map: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, JwkError> {
     match map.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -105,7 +108,8 @@ fn optional_member(map: &Map<String, Value>, name: &'static str) -> Result<Optio
 }
 
 fn coordinate(text: &str) -> Result<[u8; 32], JwkError> {
-    b64::decode_array::<32>(text).map_err(|_| JwkError::InvalidKey("coordinate is not 32 bytes of canonical base64url"))
+    b64::decode_array::<32>(text)
+        .map_err(|_| JwkError::InvalidKey("coordinate is not 32 bytes of canonical base64url"))
 }
 
 impl Jwk {
@@ -131,7 +135,8 @@ impl Jwk {
     /// # Errors
     /// [`JwkError`] when the text is not a JWK object.
     pub fn from_json(text: &str) -> Result<Self, JwkError> {
-        let value = crate::json::parse(text.as_bytes(), 16 * 1024).map_err(|_| JwkError::NotAnObject)?;
+        let value =
+            crate::json::parse(text.as_bytes(), 16 * 1024).map_err(|_| JwkError::NotAnObject)?;
         Self::from_value(&value)
     }
 
@@ -182,7 +187,9 @@ impl Jwk {
             }
             ("OKP", "Ed25519") => {
                 if !alg_ok("EdDSA") && !alg_ok("Ed25519") {
-                    return Err(JwkError::InvalidKey("\"alg\" does not match the Ed25519 key"));
+                    return Err(JwkError::InvalidKey(
+                        "\"alg\" does not match the Ed25519 key",
+                    ));
                 }
                 if self.y.is_some() {
                     return Err(JwkError::InvalidKey("an OKP key has no \"y\""));
@@ -201,7 +208,9 @@ impl Jwk {
     /// # Errors
     /// [`JwkError`] if `d` is missing or invalid, or belongs to another public key.
     pub fn to_signing_key(&self) -> Result<SigningKey, JwkError> {
-        let d = Zeroizing::new(coordinate(self.d.as_deref().ok_or(JwkError::MissingMember("d"))?)?);
+        let d = Zeroizing::new(coordinate(
+            self.d.as_deref().ok_or(JwkError::MissingMember("d"))?,
+        )?);
         let key = match (self.kty.as_str(), self.crv.as_str()) {
             ("EC", "P-256") => SigningKey::P256(
                 p256::ecdsa::SigningKey::from_bytes(&(*d).into())
@@ -299,7 +308,10 @@ mod tests {
         let key = private.to_signing_key().unwrap();
         let public = Jwk::from_value(&v["A.2_public_key_jwk"]).unwrap();
         assert_eq!(key.public_key().to_jwk(), public);
-        assert_eq!(public.thumbprint(), v["A.3_jwk_thumbprint"]["thumbprint_b64url"]);
+        assert_eq!(
+            public.thumbprint(),
+            v["A.3_jwk_thumbprint"]["thumbprint_b64url"]
+        );
         assert_eq!(key.to_private_jwk(), private);
     }
 
@@ -318,18 +330,33 @@ mod tests {
         assert_eq!(key.to_public_key(), Err(JwkError::PrivateKeyInPublicJwk));
         let mut other = SigningKey::generate(Alg::Es256).to_private_jwk();
         other.d = key.d.clone();
-        assert_eq!(other.to_signing_key().unwrap_err(), JwkError::PrivatePublicMismatch);
+        assert_eq!(
+            other.to_signing_key().unwrap_err(),
+            JwkError::PrivatePublicMismatch
+        );
         let mut off_curve = key.public_only();
         off_curve.y = Some(off_curve.x.clone());
-        assert_eq!(off_curve.to_public_key(), Err(JwkError::InvalidKey("not a point on P-256")));
+        assert_eq!(
+            off_curve.to_public_key(),
+            Err(JwkError::InvalidKey("not a point on P-256"))
+        );
         let rsa = Jwk::from_json(r#"{"kty":"RSA","crv":"","x":"AQAB"}"#).unwrap();
-        assert_eq!(rsa.to_public_key().unwrap_err().code(), "key_type_unsupported");
+        assert_eq!(
+            rsa.to_public_key().unwrap_err().code(),
+            "key_type_unsupported"
+        );
         let short = Jwk::from_json(r#"{"kty":"OKP","crv":"Ed25519","x":"AAAA"}"#).unwrap();
         assert_eq!(short.to_public_key().unwrap_err().code(), "jwk_invalid");
         // The identity-adjacent small-order Ed25519 point (all zeros encodes y=0? use y=1: identity).
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        let weak = Jwk { x: b64::encode(identity), ..short };
-        assert_eq!(weak.to_public_key(), Err(JwkError::InvalidKey("Ed25519 key of small order")));
+        let weak = Jwk {
+            x: b64::encode(identity),
+            ..short
+        };
+        assert_eq!(
+            weak.to_public_key(),
+            Err(JwkError::InvalidKey("Ed25519 key of small order"))
+        );
     }
 }

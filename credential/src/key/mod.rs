@@ -94,7 +94,12 @@ pub enum PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({}, {})", self.alg(), self.to_jwk().thumbprint())
+        write!(
+            f,
+            "PublicKey({}, {})",
+            self.alg(),
+            self.to_jwk().thumbprint()
+        )
     }
 }
 
@@ -166,7 +171,11 @@ impl PublicKey {
     ///
     /// # Errors
     /// [`signature::Error`] when the signature does not verify.
-    pub fn verify_bytes_pure_rust(&self, message: &[u8], signature: &[u8]) -> Result<(), signature::Error> {
+    pub fn verify_bytes_pure_rust(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), signature::Error> {
         match self {
             PublicKey::P256 { key, .. } => {
                 let sig = p256::ecdsa::Signature::from_slice(signature)?;

@@ -37,7 +37,11 @@ impl Disclosure {
     /// A new object-property Disclosure with a random salt (§4.2.1).
     #[must_use]
     pub fn property(name: &str, value: Value) -> Self {
-        let array = Value::Array(vec![Value::String(salt()), Value::String(name.to_owned()), value.clone()]);
+        let array = Value::Array(vec![
+            Value::String(salt()),
+            Value::String(name.to_owned()),
+            value.clone(),
+        ]);
         Self::from_array(&array, Some(name.to_owned()), value)
     }
 
@@ -66,8 +70,10 @@ impl Disclosure {
     /// [`SdJwtError::ClaimNameForbidden`] for the names `_sd` and `...`.
     pub fn parse(encoded: &str, index: usize) -> Result<Self, SdJwtError> {
         let malformed = |why| SdJwtError::DisclosureMalformed { index, why };
-        let bytes = b64::decode_capped(encoded, MAX_DISCLOSURE_CHARS).map_err(|_| malformed("not canonical base64url"))?;
-        let json = crate::json::parse(&bytes, MAX_DISCLOSURE_CHARS).map_err(|_| malformed("not strict JSON"))?;
+        let bytes = b64::decode_capped(encoded, MAX_DISCLOSURE_CHARS)
+            .map_err(|_| malformed("not canonical base64url"))?;
+        let json = crate::json::parse(&bytes, MAX_DISCLOSURE_CHARS)
+            .map_err(|_| malformed("not strict JSON"))?;
         let Value::Array(mut items) = json else {
             return Err(malformed("not a JSON array"));
         };

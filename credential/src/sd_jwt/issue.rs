@@ -41,7 +41,11 @@ fn decoy() -> String {
 }
 
 fn decoy_count(max: usize) -> usize {
-    if max == 0 { 0 } else { 1 + (rand::random::<u32>() as usize % max) }
+    if max == 0 {
+        0
+    } else {
+        1 + (rand::random::<u32>() as usize % max)
+    }
 }
 
 /// Conceals `claims` according to `frame`, returning the SD-JWT payload (with `_sd`
@@ -77,10 +81,16 @@ fn conceal_object(
 ) -> Result<Map<String, Value>, String> {
     let names: HashSet<String> = sd_list(frame, at)?
         .into_iter()
-        .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| format!("frame at \"{at}\": _sd of an object lists names")))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| format!("frame at \"{at}\": _sd of an object lists names"))
+        })
         .collect::<Result<_, _>>()?;
     if let Some(missing) = names.iter().find(|n| !claims.contains_key(*n)) {
-        return Err(format!("frame names claim \"{at}/{missing}\" which the claims do not have"));
+        return Err(format!(
+            "frame names claim \"{at}/{missing}\" which the claims do not have"
+        ));
     }
     let mut payload = Map::new();
     let mut digests = Vec::new();
@@ -109,7 +119,13 @@ fn conceal_object(
     Ok(payload)
 }
 
-fn conceal_value(value: &Value, frame: &Frame, options: IssueOptions, out: &mut Vec<Disclosure>, at: &str) -> Result<Value, String> {
+fn conceal_value(
+    value: &Value,
+    frame: &Frame,
+    options: IssueOptions,
+    out: &mut Vec<Disclosure>,
+    at: &str,
+) -> Result<Value, String> {
     match value {
         Value::Object(map) => conceal_object(map, frame, options, out, at).map(Value::Object),
         Value::Array(items) => {
@@ -119,13 +135,19 @@ fn conceal_value(value: &Value, frame: &Frame, options: IssueOptions, out: &mut 
                     v.as_u64()
                         .and_then(|i| usize::try_from(i).ok())
                         .filter(|i| *i < items.len())
-                        .ok_or_else(|| format!("frame at \"{at}\": _sd of an array lists indices within the array"))
+                        .ok_or_else(|| {
+                            format!(
+                                "frame at \"{at}\": _sd of an array lists indices within the array"
+                            )
+                        })
                 })
                 .collect::<Result<_, _>>()?;
             let mut result = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let item = match frame.get(i.to_string()) {
-                    Some(sub) if sub.is_object() => conceal_value(item, sub, options, out, &format!("{at}/{i}"))?,
+                    Some(sub) if sub.is_object() => {
+                        conceal_value(item, sub, options, out, &format!("{at}/{i}"))?
+                    }
                     _ => item.clone(),
                 };
                 if indices.contains(&i) {

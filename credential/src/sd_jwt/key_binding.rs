@@ -75,7 +75,13 @@ pub struct KeyBindingClaims {
 
 /// Appends a KB-JWT to `sd_jwt` (which must end in `~`), signed by the holder (§4.3).
 #[must_use]
-pub fn sign_key_binding(sd_jwt: &str, holder: &SigningKey, aud: &str, nonce: &str, iat: Timestamp) -> String {
+pub fn sign_key_binding(
+    sd_jwt: &str,
+    holder: &SigningKey,
+    aud: &str,
+    nonce: &str,
+    iat: Timestamp,
+) -> String {
     let mut claims = Map::new();
     claims.insert("iat".into(), Value::from(iat.unix()));
     claims.insert("aud".into(), Value::from(aud));
@@ -103,14 +109,17 @@ pub(crate) fn verify(
 ) -> Result<KeyBindingClaims, SdJwtError> {
     let jws = CompactJws::parse(kb_jwt, 16 * 1024).map_err(SdJwtError::KeyBindingJws)?;
     jws.expect_typ(KB_TYP).map_err(SdJwtError::KeyBindingJws)?;
-    let verified = jws.verify(holder_key, algs).map_err(SdJwtError::KeyBindingJws)?;
+    let verified = jws
+        .verify(holder_key, algs)
+        .map_err(SdJwtError::KeyBindingJws)?;
     let claims = verified.claims().map_err(SdJwtError::KeyBindingJws)?;
     let iat = claims
         .get("iat")
         .and_then(Value::as_i64)
         .ok_or(SdJwtError::KeyBindingClaimInvalid("iat"))?;
     let now = policy.now.unix();
-    if iat > now.saturating_add(policy.leeway_secs) || iat < now.saturating_sub(policy.max_age_secs) {
+    if iat > now.saturating_add(policy.leeway_secs) || iat < now.saturating_sub(policy.max_age_secs)
+    {
         return Err(SdJwtError::KeyBindingIatInvalid { iat, now });
     }
     let nonce = string_claim(&claims, "nonce")?;

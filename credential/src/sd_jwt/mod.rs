@@ -20,10 +20,12 @@ mod serialization;
 
 pub use disclosure::Disclosure;
 pub use issue::{Frame, IssueOptions, conceal, issue};
+pub(crate) use key_binding::verify as verify_key_binding;
 pub use key_binding::{KbPolicy, KeyBindingClaims, sign_key_binding};
 pub use path::{ClaimPath, PathSegment};
 pub use present::{present, select_disclosures};
 pub use process::{DisclosedClaim, Processed, process};
+pub(crate) use serialization::holder_key;
 pub use serialization::{SdJwt, VerifiedSdJwt, sd_hash};
 
 use crate::jws::JwsError;
@@ -60,7 +62,9 @@ pub enum SdJwtError {
     #[error("a disclosure uses the reserved claim name \"{0}\"")]
     ClaimNameForbidden(String),
     /// An object-property digest points at an array-element Disclosure or vice versa (§7.1 steps 3.3.2.1, 3.3.3.1).
-    #[error("disclosure {digest} has the wrong number of elements for where its digest appears (expected {expected})")]
+    #[error(
+        "disclosure {digest} has the wrong number of elements for where its digest appears (expected {expected})"
+    )]
     WrongArity {
         /// The digest.
         digest: String,
@@ -149,7 +153,9 @@ impl SdJwtError {
             SdJwtError::KeyBindingMissing => "key_binding_missing",
             SdJwtError::KeyBindingUnexpected => "key_binding_unexpected",
             SdJwtError::HolderKeyInvalid(_) => "holder_key_invalid",
-            SdJwtError::KeyBindingJws(JwsError::SignatureInvalid { .. }) => "key_binding_signature_invalid",
+            SdJwtError::KeyBindingJws(JwsError::SignatureInvalid { .. }) => {
+                "key_binding_signature_invalid"
+            }
             SdJwtError::KeyBindingJws(e) => e.code(),
             SdJwtError::KeyBindingClaimInvalid(_) => "key_binding_claim_invalid",
             SdJwtError::NonceMismatch { .. } => "key_binding_nonce_mismatch",

@@ -31,7 +31,9 @@ impl ClaimPath {
                 .filter(|s| !s.is_empty())
                 .map(|s| match s {
                     "*" => PathSegment::All,
-                    _ => s.parse().map_or_else(|_| PathSegment::Key(s.to_owned()), PathSegment::Index),
+                    _ => s
+                        .parse()
+                        .map_or_else(|_| PathSegment::Key(s.to_owned()), PathSegment::Index),
                 })
                 .collect(),
         )

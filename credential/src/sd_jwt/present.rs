@@ -39,7 +39,11 @@ pub fn present(
     let mut out = String::with_capacity(sd_jwt.len());
     out.push_str(jwt);
     out.push('~');
-    for d in parsed.disclosures().iter().filter(|d| keep.contains(d.digest())) {
+    for d in parsed
+        .disclosures()
+        .iter()
+        .filter(|d| keep.contains(d.digest()))
+    {
         out.push_str(d.encoded());
         out.push('~');
     }

@@ -35,7 +35,10 @@ struct Walker<'d> {
 ///
 /// # Errors
 /// The [`SdJwtError`] for the first MUST-reject condition met.
-pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> Result<Processed, SdJwtError> {
+pub fn process(
+    mut payload: Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed, SdJwtError> {
     match payload.remove("_sd_alg") {
         None => {}
         Some(Value::String(alg)) if alg == SD_ALG => {}
@@ -55,8 +58,13 @@ pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> R
     };
     let mut path = Vec::new();
     let claims = walker.object(payload, &mut path, 0)?;
-    if let Some(unused) = disclosures.iter().find(|d| !walker.seen.contains(d.digest())) {
-        return Err(SdJwtError::DisclosureDigestMismatch(unused.digest().to_owned()));
+    if let Some(unused) = disclosures
+        .iter()
+        .find(|d| !walker.seen.contains(d.digest()))
+    {
+        return Err(SdJwtError::DisclosureDigestMismatch(
+            unused.digest().to_owned(),
+        ));
     }
     Ok(Processed {
         claims,
@@ -72,7 +80,12 @@ impl<'d> Walker<'d> {
         Ok(self.by_digest.get(digest).copied())
     }
 
-    fn value(&mut self, value: Value, path: &mut Vec<PathSegment>, depth: usize) -> Result<Value, SdJwtError> {
+    fn value(
+        &mut self,
+        value: Value,
+        path: &mut Vec<PathSegment>,
+        depth: usize,
+    ) -> Result<Value, SdJwtError> {
         match value {
             Value::Object(map) => self.object(map, path, depth + 1).map(Value::Object),
             Value::Array(items) => self.array(items, path, depth + 1).map(Value::Array),
@@ -109,7 +122,10 @@ impl<'d> Walker<'d> {
                 continue; // a decoy, or a claim the holder did not disclose (§7.1 step 3.3.1)
             };
             let Some(name) = disclosure.name() else {
-                return Err(SdJwtError::WrongArity { digest, expected: 3 });
+                return Err(SdJwtError::WrongArity {
+                    digest,
+                    expected: 3,
+                });
             };
             if out.contains_key(name) {
                 return Err(SdJwtError::ClaimAlreadyExists(name.to_owned()));
@@ -126,7 +142,12 @@ impl<'d> Walker<'d> {
         Ok(out)
     }
 
-    fn array(&mut self, items: Vec<Value>, path: &mut Vec<PathSegment>, depth: usize) -> Result<Vec<Value>, SdJwtError> {
+    fn array(
+        &mut self,
+        items: Vec<Value>,
+        path: &mut Vec<PathSegment>,
+        depth: usize,
+    ) -> Result<Vec<Value>, SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::TooDeep);
         }
@@ -135,7 +156,11 @@ impl<'d> Walker<'d> {
             let digest = match &item {
                 Value::Object(m) if m.len() == 1 => match m.get("...") {
                     Some(Value::String(d)) => Some(d.clone()),
-                    Some(_) => return Err(SdJwtError::DigestContainerInvalid("\"...\" is not a string")),
+                    Some(_) => {
+                        return Err(SdJwtError::DigestContainerInvalid(
+                            "\"...\" is not a string",
+                        ));
+                    }
                     None => None,
                 },
                 _ => None,
@@ -149,7 +174,10 @@ impl<'d> Walker<'d> {
                 Some(digest) => {
                     if let Some(disclosure) = self.first_sighting(&digest)? {
                         if disclosure.name().is_some() {
-                            return Err(SdJwtError::WrongArity { digest, expected: 2 });
+                            return Err(SdJwtError::WrongArity {
+                                digest,
+                                expected: 2,
+                            });
                         }
                         let value = self.value(disclosure.value().clone(), path, depth)?;
                         self.disclosed.push(DisclosedClaim {

@@ -34,11 +34,14 @@ impl<'a> SdJwt<'a> {
     /// structure error, or a malformed Disclosure.
     pub fn parse(text: &'a str, max_len: usize) -> Result<Self, SdJwtError> {
         if text.len() > max_len {
-            return Err(SdJwtError::IssuerJws(crate::jws::JwsError::TooLarge { len: text.len(), max: max_len }));
+            return Err(SdJwtError::IssuerJws(crate::jws::JwsError::TooLarge {
+                len: text.len(),
+                max: max_len,
+            }));
         }
-        let last_tilde = text
-            .rfind('~')
-            .ok_or(SdJwtError::Malformed("no \"~\": a plain JWT, not an SD-JWT"))?;
+        let last_tilde = text.rfind('~').ok_or(SdJwtError::Malformed(
+            "no \"~\": a plain JWT, not an SD-JWT",
+        ))?;
         let (sd_jwt_part, kb) = text.split_at(last_tilde + 1);
         let mut parts = sd_jwt_part[..last_tilde].split('~');
         let jwt = parts.next().unwrap_or_default();
@@ -81,6 +84,12 @@ impl<'a> SdJwt<'a> {
         self.kb.is_some()
     }
 
+    /// The KB-JWT text, if one is attached.
+    #[must_use]
+    pub fn key_binding_jwt(&self) -> Option<&'a str> {
+        self.kb
+    }
+
     /// The SD-JWT without its KB-JWT, ending in `~`.
     #[must_use]
     pub fn without_key_binding(&self) -> &'a str {
@@ -93,7 +102,10 @@ impl<'a> SdJwt<'a> {
     /// # Errors
     /// As [`process`].
     pub fn process_unverified(&self) -> Result<Processed, SdJwtError> {
-        let claims = self.jwt.unverified_claims().map_err(SdJwtError::IssuerJws)?;
+        let claims = self
+            .jwt
+            .unverified_claims()
+            .map_err(SdJwtError::IssuerJws)?;
         process(claims, &self.disclosures)
     }
 
@@ -103,8 +115,17 @@ impl<'a> SdJwt<'a> {
     ///
     /// # Errors
     /// The first [`SdJwtError`] met.
-    pub fn verify(self, issuer_key: &PublicKey, algs: &[Alg], kb: &KbPolicy) -> Result<VerifiedSdJwt, SdJwtError> {
-        let verified = self.jwt.clone().verify(issuer_key, algs).map_err(SdJwtError::IssuerJws)?;
+    pub fn verify(
+        self,
+        issuer_key: &PublicKey,
+        algs: &[Alg],
+        kb: &KbPolicy,
+    ) -> Result<VerifiedSdJwt, SdJwtError> {
+        let verified = self
+            .jwt
+            .clone()
+            .verify(issuer_key, algs)
+            .map_err(SdJwtError::IssuerJws)?;
         let claims = verified.claims().map_err(SdJwtError::IssuerJws)?;
         let processed = process(claims, &self.disclosures)?;
         let key_binding = match self.kb {
@@ -112,7 +133,13 @@ impl<'a> SdJwt<'a> {
             None => None,
             Some(kb_jwt) => {
                 let holder_key = holder_key(&processed)?;
-                Some(key_binding::verify(kb_jwt, self.sd_jwt_part, &holder_key, algs, kb)?)
+                Some(key_binding::verify(
+                    kb_jwt,
+                    self.sd_jwt_part,
+                    &holder_key,
+                    algs,
+                    kb,
+                )?)
             }
         };
         Ok(VerifiedSdJwt {
@@ -128,7 +155,11 @@ impl<'a> SdJwt<'a> {
     ///
     /// # Errors
     /// [`SdJwtError::KeyBindingUnexpected`], or as [`SdJwt::verify`].
-    pub fn verify_as_holder(self, issuer_key: &PublicKey, algs: &[Alg]) -> Result<VerifiedSdJwt, SdJwtError> {
+    pub fn verify_as_holder(
+        self,
+        issuer_key: &PublicKey,
+        algs: &[Alg],
+    ) -> Result<VerifiedSdJwt, SdJwtError> {
         if self.kb.is_some() {
             return Err(SdJwtError::KeyBindingUnexpected);
         }

@@ -11,14 +11,22 @@ use crate::time::Timestamp;
 const ALGS: &[Alg] = &[Alg::Es256, Alg::EdDsa];
 
 fn read(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/../../shared/vectors/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/../../shared/vectors/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 fn vector(path: &str) -> Value {
     serde_json::from_str(&read(path)).unwrap()
 }
 fn spec_issuer_key() -> PublicKey {
     let keys = vector("sd-jwt/ietf-draft-22/keys.json");
-    Jwk::from_value(&keys["issuer_key_1"]).unwrap().to_signing_key().unwrap().public_key()
+    Jwk::from_value(&keys["issuer_key_1"])
+        .unwrap()
+        .to_signing_key()
+        .unwrap()
+        .public_key()
 }
 
 #[test]
@@ -26,10 +34,22 @@ fn every_published_disclosure_has_its_published_digest() {
     let all = vector("sd-jwt/ietf-draft-22/disclosures-all.json");
     for (i, d) in all.as_array().unwrap().iter().enumerate() {
         let parsed = Disclosure::parse(d["disclosure"].as_str().unwrap(), i).unwrap();
-        assert_eq!(parsed.digest(), d["sha256_digest"].as_str().unwrap(), "{}", d["claim"]);
+        assert_eq!(
+            parsed.digest(),
+            d["sha256_digest"].as_str().unwrap(),
+            "{}",
+            d["claim"]
+        );
         let decoded = d["decoded"].as_array().unwrap();
         assert_eq!(parsed.value(), decoded.last().unwrap());
-        assert_eq!(parsed.name(), if decoded.len() == 3 { decoded[1].as_str() } else { None });
+        assert_eq!(
+            parsed.name(),
+            if decoded.len() == 3 {
+                decoded[1].as_str()
+            } else {
+                None
+            }
+        );
     }
     assert_eq!(all.as_array().unwrap().len(), 87);
 }
@@ -39,14 +59,46 @@ fn every_published_disclosure_has_its_published_digest() {
 #[test]
 fn published_presentations_process_to_the_published_payloads() {
     let cases = [
-        ("sd-jwt/ietf-draft-22/compact/5.2-sd-jwt-kb-presentation.txt", "sd-jwt/ietf-draft-22/payloads/5.2-processed-payload.json", Some("sd-jwt/ietf-draft-22/payloads/5.2-kb-jwt-payload.json")),
-        ("sd-jwt/ietf-draft-22/compact/A.1-sd-jwt-presentation.txt", "sd-jwt/ietf-draft-22/payloads/A.1-processed-payload.json", None),
-        ("sd-jwt/ietf-draft-22/compact/A.2-sd-jwt-presentation.txt", "sd-jwt/ietf-draft-22/payloads/A.2-processed-payload.json", None),
-        ("sd-jwt/ietf-draft-22/compact/A.3-sd-jwt-vc-kb-presentation.txt", "sd-jwt/ietf-draft-22/payloads/A.3-processed-payload.json", Some("sd-jwt/ietf-draft-22/payloads/A.3-kb-jwt-payload.json")),
-        ("sd-jwt/ietf-draft-22/compact/A.4-sd-jwt-kb-presentation.txt", "sd-jwt/ietf-draft-22/payloads/A.4-processed-payload.json", None),
-        ("sd-jwt-vc/ietf-draft-18/compact/2.3.2-sd-jwt-vc-kb-presentation.txt", "sd-jwt-vc/ietf-draft-18/payloads/2.3.2-processed-payload-kb.json", None),
-        ("sd-jwt-vc/ietf-draft-18/compact/2.3.2-sd-jwt-vc-presentation-no-kb.txt", "sd-jwt-vc/ietf-draft-18/payloads/2.3.2-processed-payload-no-kb.json", None),
-        ("sd-jwt-vc/ietf-draft-18/compact/A.1-pid-kb-presentation.txt", "sd-jwt-vc/ietf-draft-18/payloads/A.1-processed-payload.json", Some("sd-jwt-vc/ietf-draft-18/payloads/A.1-kb-jwt-payload.json")),
+        (
+            "sd-jwt/ietf-draft-22/compact/5.2-sd-jwt-kb-presentation.txt",
+            "sd-jwt/ietf-draft-22/payloads/5.2-processed-payload.json",
+            Some("sd-jwt/ietf-draft-22/payloads/5.2-kb-jwt-payload.json"),
+        ),
+        (
+            "sd-jwt/ietf-draft-22/compact/A.1-sd-jwt-presentation.txt",
+            "sd-jwt/ietf-draft-22/payloads/A.1-processed-payload.json",
+            None,
+        ),
+        (
+            "sd-jwt/ietf-draft-22/compact/A.2-sd-jwt-presentation.txt",
+            "sd-jwt/ietf-draft-22/payloads/A.2-processed-payload.json",
+            None,
+        ),
+        (
+            "sd-jwt/ietf-draft-22/compact/A.3-sd-jwt-vc-kb-presentation.txt",
+            "sd-jwt/ietf-draft-22/payloads/A.3-processed-payload.json",
+            Some("sd-jwt/ietf-draft-22/payloads/A.3-kb-jwt-payload.json"),
+        ),
+        (
+            "sd-jwt/ietf-draft-22/compact/A.4-sd-jwt-kb-presentation.txt",
+            "sd-jwt/ietf-draft-22/payloads/A.4-processed-payload.json",
+            None,
+        ),
+        (
+            "sd-jwt-vc/ietf-draft-18/compact/2.3.2-sd-jwt-vc-kb-presentation.txt",
+            "sd-jwt-vc/ietf-draft-18/payloads/2.3.2-processed-payload-kb.json",
+            None,
+        ),
+        (
+            "sd-jwt-vc/ietf-draft-18/compact/2.3.2-sd-jwt-vc-presentation-no-kb.txt",
+            "sd-jwt-vc/ietf-draft-18/payloads/2.3.2-processed-payload-no-kb.json",
+            None,
+        ),
+        (
+            "sd-jwt-vc/ietf-draft-18/compact/A.1-pid-kb-presentation.txt",
+            "sd-jwt-vc/ietf-draft-18/payloads/A.1-processed-payload.json",
+            Some("sd-jwt-vc/ietf-draft-18/payloads/A.1-kb-jwt-payload.json"),
+        ),
     ];
     let key = spec_issuer_key();
     for (compact, expected, kb_payload) in cases {
@@ -55,13 +107,23 @@ fn published_presentations_process_to_the_published_payloads() {
         let policy = match kb_payload {
             Some(kb) => {
                 let kb = vector(kb);
-                KbPolicy::required(kb["nonce"].as_str().unwrap(), kb["aud"].as_str().unwrap(), Timestamp::from_unix(kb["iat"].as_i64().unwrap()))
+                KbPolicy::required(
+                    kb["nonce"].as_str().unwrap(),
+                    kb["aud"].as_str().unwrap(),
+                    Timestamp::from_unix(kb["iat"].as_i64().unwrap()),
+                )
             }
             None => KbPolicy::not_required(),
         };
         let has_kb = parsed.has_key_binding();
-        let verified = parsed.verify(&key, ALGS, &policy).unwrap_or_else(|e| panic!("{compact}: {e}"));
-        assert_eq!(Value::Object(verified.processed().claims.clone()), vector(expected), "{compact}");
+        let verified = parsed
+            .verify(&key, ALGS, &policy)
+            .unwrap_or_else(|e| panic!("{compact}: {e}"));
+        assert_eq!(
+            Value::Object(verified.processed().claims.clone()),
+            vector(expected),
+            "{compact}"
+        );
         assert_eq!(verified.key_binding().is_some(), has_kb, "{compact}");
     }
 }
@@ -79,13 +141,28 @@ fn published_issued_sd_jwts_process_completely() {
         let text = read(compact);
         let parsed = SdJwt::parse(text.trim(), jws::DEFAULT_MAX_LEN).unwrap();
         let n = parsed.disclosures().len();
-        let verified = parsed.verify_as_holder(&key, ALGS).unwrap_or_else(|e| panic!("{compact}: {e}"));
-        assert_eq!(verified.processed().disclosed.len(), n, "{compact}: every disclosure used");
+        let verified = parsed
+            .verify_as_holder(&key, ALGS)
+            .unwrap_or_else(|e| panic!("{compact}: {e}"));
+        assert_eq!(
+            verified.processed().disclosed.len(),
+            n,
+            "{compact}: every disclosure used"
+        );
     }
     // 5.1: all claims of the input come back.
     let text = read("sd-jwt/ietf-draft-22/compact/5.1-sd-jwt-issued.txt");
-    let claims = SdJwt::parse(text.trim(), jws::DEFAULT_MAX_LEN).unwrap().verify_as_holder(&key, ALGS).unwrap().processed().claims.clone();
-    for (name, value) in vector("sd-jwt/ietf-draft-22/payloads/5.1-input-claims.json").as_object().unwrap() {
+    let claims = SdJwt::parse(text.trim(), jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify_as_holder(&key, ALGS)
+        .unwrap()
+        .processed()
+        .claims
+        .clone();
+    for (name, value) in vector("sd-jwt/ietf-draft-22/payloads/5.1-input-claims.json")
+        .as_object()
+        .unwrap()
+    {
         assert_eq!(claims.get(name), Some(value), "{name}");
     }
 }
@@ -117,19 +194,45 @@ fn issued() -> Issued {
     let holder = SigningKey::generate(Alg::Es256);
     let mut claims = sample_claims();
     claims.insert("cnf".into(), json!({"jwk": holder.public_key().to_jwk()}));
-    let sd_jwt = issue(&claims, &sample_frame(), IssueOptions::default(), "dc+sd-jwt", None, &issuer).unwrap();
-    Issued { issuer, holder, sd_jwt }
+    let sd_jwt = issue(
+        &claims,
+        &sample_frame(),
+        IssueOptions::default(),
+        "dc+sd-jwt",
+        None,
+        &issuer,
+    )
+    .unwrap();
+    Issued {
+        issuer,
+        holder,
+        sd_jwt,
+    }
 }
 
 const NOW: i64 = 1_800_000_000;
 
 fn kb_policy() -> KbPolicy {
-    KbPolicy::required("n-0S6_WzA2Mj", "https://bank.example", Timestamp::from_unix(NOW))
+    KbPolicy::required(
+        "n-0S6_WzA2Mj",
+        "https://bank.example",
+        Timestamp::from_unix(NOW),
+    )
 }
 
 fn presented(i: &Issued, paths: &[&str]) -> String {
     let paths: Vec<ClaimPath> = paths.iter().map(|p| ClaimPath::dotted(p)).collect();
-    present(&i.sd_jwt, &paths, Some((&i.holder, "https://bank.example", "n-0S6_WzA2Mj", Timestamp::from_unix(NOW)))).unwrap()
+    present(
+        &i.sd_jwt,
+        &paths,
+        Some((
+            &i.holder,
+            "https://bank.example",
+            "n-0S6_WzA2Mj",
+            Timestamp::from_unix(NOW),
+        )),
+    )
+    .unwrap()
 }
 
 fn verdict(text: &str, key: &PublicKey, policy: &KbPolicy) -> &'static str {
@@ -142,14 +245,20 @@ fn verdict(text: &str, key: &PublicKey, policy: &KbPolicy) -> &'static str {
 #[test]
 fn issue_present_verify_round_trip_discloses_exactly_what_was_asked() {
     let i = issued();
-    let full = SdJwt::parse(&i.sd_jwt, jws::DEFAULT_MAX_LEN).unwrap().verify_as_holder(&i.issuer.public_key(), ALGS).unwrap();
+    let full = SdJwt::parse(&i.sd_jwt, jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify_as_holder(&i.issuer.public_key(), ALGS)
+        .unwrap();
     let mut expected = sample_claims();
     expected.insert("cnf".into(), json!({"jwk": i.holder.public_key().to_jwk()}));
     assert_eq!(full.processed().claims, expected);
     assert_eq!(full.processed().disclosed.len(), 7);
 
     let p = presented(&i, &["given_name", "address.locality", "nationalities.1"]);
-    let v = SdJwt::parse(&p, jws::DEFAULT_MAX_LEN).unwrap().verify(&i.issuer.public_key(), ALGS, &kb_policy()).unwrap();
+    let v = SdJwt::parse(&p, jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify(&i.issuer.public_key(), ALGS, &kb_policy())
+        .unwrap();
     assert_eq!(
         Value::Object(v.processed().claims.clone()),
         json!({"iss": "did:example:issuer", "iat": 1_700_000_000, "given_name": "Erika",
@@ -159,7 +268,13 @@ fn issue_present_verify_round_trip_discloses_exactly_what_was_asked() {
     assert_eq!(v.key_binding().unwrap().nonce, "n-0S6_WzA2Mj");
     // Nothing disclosed: only the always-visible claims.
     let none = presented(&i, &[]);
-    assert_eq!(SdJwt::parse(&none, jws::DEFAULT_MAX_LEN).unwrap().disclosures().len(), 0);
+    assert_eq!(
+        SdJwt::parse(&none, jws::DEFAULT_MAX_LEN)
+            .unwrap()
+            .disclosures()
+            .len(),
+        0
+    );
 }
 
 /// Builds an SD-JWT from a hand-made payload and hand-made Disclosures, for the MUST-reject cases.
@@ -192,50 +307,185 @@ fn every_section_7_must_reject_has_its_code() {
     let (d_salt, h_salt) = raw_disclosure(json!([5, "a", "b"]));
 
     // Baseline accepted.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name]}), &[&d_name]), &key, &np), "accepted");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_name]}), &[&d_name]),
+            &key,
+            &np
+        ),
+        "accepted"
+    );
     // 3.3.2.1: property digest pointing at an array-element disclosure.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_elem]}), &[&d_elem]), &key, &np), "disclosure_wrong_arity");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_elem]}), &[&d_elem]),
+            &key,
+            &np
+        ),
+        "disclosure_wrong_arity"
+    );
     // 3.3.3.1: array-element digest pointing at a property disclosure.
-    assert_eq!(verdict(&forged(&issuer, json!({"n": [{"...": h_name}]}), &[&d_name]), &key, &np), "disclosure_wrong_arity");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"n": [{"...": h_name}]}), &[&d_name]),
+            &key,
+            &np
+        ),
+        "disclosure_wrong_arity"
+    );
     // 3.3.2.2: reserved names.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_sd]}), &[&d_sd]), &key, &np), "disclosure_claim_name_forbidden");
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_dots]}), &[&d_dots]), &key, &np), "disclosure_claim_name_forbidden");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_sd]}), &[&d_sd]),
+            &key,
+            &np
+        ),
+        "disclosure_claim_name_forbidden"
+    );
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_dots]}), &[&d_dots]),
+            &key,
+            &np
+        ),
+        "disclosure_claim_name_forbidden"
+    );
     // 3.3.2.3: claim already exists.
-    assert_eq!(verdict(&forged(&issuer, json!({"name": "x", "_sd": [h_name]}), &[&d_name]), &key, &np), "disclosure_claim_exists");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"name": "x", "_sd": [h_name]}), &[&d_name]),
+            &key,
+            &np
+        ),
+        "disclosure_claim_exists"
+    );
     // 4: digest twice (same level, across levels).
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name, h_name]}), &[&d_name]), &key, &np), "disclosure_digest_duplicate");
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name], "o": {"_sd": [h_name]}}), &[&d_name]), &key, &np), "disclosure_digest_duplicate");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_name, h_name]}), &[&d_name]),
+            &key,
+            &np
+        ),
+        "disclosure_digest_duplicate"
+    );
+    assert_eq!(
+        verdict(
+            &forged(
+                &issuer,
+                json!({"_sd": [h_name], "o": {"_sd": [h_name]}}),
+                &[&d_name]
+            ),
+            &key,
+            &np
+        ),
+        "disclosure_digest_duplicate"
+    );
     // Same Disclosure sent twice.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name]}), &[&d_name, &d_name]), &key, &np), "disclosure_digest_duplicate");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_name]}), &[&d_name, &d_name]),
+            &key,
+            &np
+        ),
+        "disclosure_digest_duplicate"
+    );
     // 5: a Disclosure nobody references (tampered, or from another SD-JWT).
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name]}), &[&d_name, &d_elem]), &key, &np), "disclosure_digest_mismatch");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_name]}), &[&d_name, &d_elem]),
+            &key,
+            &np
+        ),
+        "disclosure_digest_mismatch"
+    );
     let tampered = b64::encode(json!(["salt1", "name", "Eve"]).to_string());
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_name]}), &[&tampered]), &key, &np), "disclosure_digest_mismatch");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_name]}), &[&tampered]),
+            &key,
+            &np
+        ),
+        "disclosure_digest_mismatch"
+    );
     // Malformed disclosures and containers.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_four]}), &[&d_four]), &key, &np), "disclosure_malformed");
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [h_salt]}), &[&d_salt]), &key, &np), "disclosure_malformed");
-    assert_eq!(verdict(&forged(&issuer, json!({}), &["!!!"]), &key, &np), "disclosure_malformed");
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": h_name}), &[]), &key, &np), "sd_jwt_malformed");
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd": [5]}), &[]), &key, &np), "sd_jwt_malformed");
-    assert_eq!(verdict(&forged(&issuer, json!({"a": [{"...": 5}]}), &[]), &key, &np), "sd_jwt_malformed");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_four]}), &[&d_four]),
+            &key,
+            &np
+        ),
+        "disclosure_malformed"
+    );
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd": [h_salt]}), &[&d_salt]),
+            &key,
+            &np
+        ),
+        "disclosure_malformed"
+    );
+    assert_eq!(
+        verdict(&forged(&issuer, json!({}), &["!!!"]), &key, &np),
+        "disclosure_malformed"
+    );
+    assert_eq!(
+        verdict(&forged(&issuer, json!({"_sd": h_name}), &[]), &key, &np),
+        "sd_jwt_malformed"
+    );
+    assert_eq!(
+        verdict(&forged(&issuer, json!({"_sd": [5]}), &[]), &key, &np),
+        "sd_jwt_malformed"
+    );
+    assert_eq!(
+        verdict(&forged(&issuer, json!({"a": [{"...": 5}]}), &[]), &key, &np),
+        "sd_jwt_malformed"
+    );
     // 2.4: _sd_alg.
-    assert_eq!(verdict(&forged(&issuer, json!({"_sd_alg": "sha-512"}), &[]), &key, &np), "sd_alg_unsupported");
+    assert_eq!(
+        verdict(
+            &forged(&issuer, json!({"_sd_alg": "sha-512"}), &[]),
+            &key,
+            &np
+        ),
+        "sd_alg_unsupported"
+    );
     // Structure: no tilde, empty disclosure.
     let plain = jws::sign_claims("dc+sd-jwt", None, &Map::new(), &issuer);
     assert_eq!(verdict(&plain, &key, &np), "sd_jwt_malformed");
-    assert_eq!(verdict(&format!("{plain}~~"), &key, &np), "sd_jwt_malformed");
+    assert_eq!(
+        verdict(&format!("{plain}~~"), &key, &np),
+        "sd_jwt_malformed"
+    );
     // Issuer signature by another key; alg none.
-    assert_eq!(verdict(&forged(&SigningKey::generate(Alg::EdDsa), json!({}), &[]), &key, &np), "signature_invalid");
-    let none = format!("{}.{}.~", b64::encode(r#"{"alg":"none"}"#), b64::encode("{}"));
+    assert_eq!(
+        verdict(
+            &forged(&SigningKey::generate(Alg::EdDsa), json!({}), &[]),
+            &key,
+            &np
+        ),
+        "signature_invalid"
+    );
+    let none = format!(
+        "{}.{}.~",
+        b64::encode(r#"{"alg":"none"}"#),
+        b64::encode("{}")
+    );
     assert_eq!(verdict(&none, &key, &np), "jws_malformed");
-    let none_sig = format!("{}.{}.AAAA~", b64::encode(r#"{"alg":"none"}"#), b64::encode("{}"));
+    let none_sig = format!(
+        "{}.{}.AAAA~",
+        b64::encode(r#"{"alg":"none"}"#),
+        b64::encode("{}")
+    );
     assert_eq!(verdict(&none_sig, &key, &np), "algorithm_not_allowed");
     // Nesting bomb through arrays is refused, not a stack overflow.
     let mut deep = json!("x");
     for _ in 0..100 {
         deep = json!([deep]);
     }
-    assert_eq!(verdict(&forged(&issuer, json!({ "d": deep }), &[]), &key, &np), "sd_jwt_too_deep");
+    assert_eq!(
+        verdict(&forged(&issuer, json!({ "d": deep }), &[]), &key, &np),
+        "sd_jwt_too_deep"
+    );
 }
 
 #[test]
@@ -263,35 +513,84 @@ fn key_binding_must_rejects_have_their_codes() {
     // sd_hash: KB-JWT moved onto a presentation with a different disclosure set.
     let other = presented(&i, &["family_name"]);
     let kb_of_good = good.rsplit('~').next().unwrap();
-    let moved = format!("{}{kb_of_good}", SdJwt::parse(&other, jws::DEFAULT_MAX_LEN).unwrap().without_key_binding());
-    assert_eq!(verdict(&moved, &key, &kb_policy()), "key_binding_sd_hash_mismatch");
+    let moved = format!(
+        "{}{kb_of_good}",
+        SdJwt::parse(&other, jws::DEFAULT_MAX_LEN)
+            .unwrap()
+            .without_key_binding()
+    );
+    assert_eq!(
+        verdict(&moved, &key, &kb_policy()),
+        "key_binding_sd_hash_mismatch"
+    );
     // Disclosure dropped after binding.
     let parts: Vec<&str> = good.split('~').collect();
     let dropped = format!("{}~{}", parts[0], parts.last().unwrap());
-    assert_eq!(verdict(&dropped, &key, &kb_policy()), "key_binding_sd_hash_mismatch");
+    assert_eq!(
+        verdict(&dropped, &key, &kb_policy()),
+        "key_binding_sd_hash_mismatch"
+    );
     // KB signed by a key other than cnf.
     let thief = SigningKey::generate(Alg::Es256);
-    let unbound_sd = SdJwt::parse(&good, jws::DEFAULT_MAX_LEN).unwrap().without_key_binding().to_owned();
-    let stolen = sign_key_binding(&unbound_sd, &thief, "https://bank.example", "n-0S6_WzA2Mj", Timestamp::from_unix(NOW));
-    assert_eq!(verdict(&stolen, &key, &kb_policy()), "key_binding_signature_invalid");
+    let unbound_sd = SdJwt::parse(&good, jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .without_key_binding()
+        .to_owned();
+    let stolen = sign_key_binding(
+        &unbound_sd,
+        &thief,
+        "https://bank.example",
+        "n-0S6_WzA2Mj",
+        Timestamp::from_unix(NOW),
+    );
+    assert_eq!(
+        verdict(&stolen, &key, &kb_policy()),
+        "key_binding_signature_invalid"
+    );
     // KB with the wrong typ.
     let mut claims = Map::new();
     claims.insert("iat".into(), json!(NOW));
     claims.insert("aud".into(), json!("https://bank.example"));
     claims.insert("nonce".into(), json!("n-0S6_WzA2Mj"));
     claims.insert("sd_hash".into(), json!(sd_hash(&unbound_sd)));
-    let wrong_typ = format!("{unbound_sd}{}", jws::sign_claims("JWT", None, &claims, &i.holder));
+    let wrong_typ = format!(
+        "{unbound_sd}{}",
+        jws::sign_claims("JWT", None, &claims, &i.holder)
+    );
     assert_eq!(verdict(&wrong_typ, &key, &kb_policy()), "typ_mismatch");
     // KB claims of the wrong JSON type: a string iat is not absent, it is invalid.
     claims.insert("iat".into(), json!(NOW.to_string()));
-    let string_iat = format!("{unbound_sd}{}", jws::sign_claims("kb+jwt", None, &claims, &i.holder));
-    assert_eq!(verdict(&string_iat, &key, &kb_policy()), "key_binding_claim_invalid");
+    let string_iat = format!(
+        "{unbound_sd}{}",
+        jws::sign_claims("kb+jwt", None, &claims, &i.holder)
+    );
+    assert_eq!(
+        verdict(&string_iat, &key, &kb_policy()),
+        "key_binding_claim_invalid"
+    );
     // A holder must refuse an SD-JWT+KB from an issuer (§7.2).
-    let err = SdJwt::parse(&good, jws::DEFAULT_MAX_LEN).unwrap().verify_as_holder(&key, ALGS).unwrap_err();
+    let err = SdJwt::parse(&good, jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify_as_holder(&key, ALGS)
+        .unwrap_err();
     assert_eq!(err.code(), "key_binding_unexpected");
     // KB present but the credential has no cnf.
-    let no_cnf = issue(&sample_claims(), &sample_frame(), IssueOptions::default(), "dc+sd-jwt", None, &i.issuer).unwrap();
-    let bound = sign_key_binding(&no_cnf, &i.holder, "https://bank.example", "n-0S6_WzA2Mj", Timestamp::from_unix(NOW));
+    let no_cnf = issue(
+        &sample_claims(),
+        &sample_frame(),
+        IssueOptions::default(),
+        "dc+sd-jwt",
+        None,
+        &i.issuer,
+    )
+    .unwrap();
+    let bound = sign_key_binding(
+        &no_cnf,
+        &i.holder,
+        "https://bank.example",
+        "n-0S6_WzA2Mj",
+        Timestamp::from_unix(NOW),
+    );
     assert_eq!(verdict(&bound, &key, &kb_policy()), "holder_key_invalid");
 }
 
@@ -299,9 +598,39 @@ fn key_binding_must_rejects_have_their_codes() {
 fn frames_that_do_not_fit_the_claims_are_refused() {
     let key = SigningKey::generate(Alg::EdDsa);
     let claims = sample_claims();
-    assert!(issue(&claims, &json!({"_sd": ["passport_number"]}), IssueOptions::default(), "dc+sd-jwt", None, &key).is_err());
-    assert!(issue(&claims, &json!({"nationalities": {"_sd": [5]}}), IssueOptions::default(), "dc+sd-jwt", None, &key).is_err());
+    assert!(
+        issue(
+            &claims,
+            &json!({"_sd": ["passport_number"]}),
+            IssueOptions::default(),
+            "dc+sd-jwt",
+            None,
+            &key
+        )
+        .is_err()
+    );
+    assert!(
+        issue(
+            &claims,
+            &json!({"nationalities": {"_sd": [5]}}),
+            IssueOptions::default(),
+            "dc+sd-jwt",
+            None,
+            &key
+        )
+        .is_err()
+    );
     let mut reserved = claims.clone();
     reserved.insert("_sd".into(), json!([]));
-    assert!(issue(&reserved, &json!({}), IssueOptions::default(), "dc+sd-jwt", None, &key).is_err());
+    assert!(
+        issue(
+            &reserved,
+            &json!({}),
+            IssueOptions::default(),
+            "dc+sd-jwt",
+            None,
+            &key
+        )
+        .is_err()
+    );
 }

@@ -88,12 +88,18 @@ pub fn issue(request: &JwtVcRequest<'_>, key: &SigningKey) -> String {
     if let Some(until) = request.valid_until {
         vc.insert("validUntil".into(), json!(until.to_rfc3339()));
     }
-    vc.insert("credentialSubject".into(), Value::Object(request.subject.clone()));
+    vc.insert(
+        "credentialSubject".into(),
+        Value::Object(request.subject.clone()),
+    );
     if let Some(status) = &request.status {
         vc.insert("credentialStatus".into(), status.clone());
     }
     if let Some(schema) = request.schema_id {
-        vc.insert("credentialSchema".into(), json!({"id": schema, "type": "JsonSchema"}));
+        vc.insert(
+            "credentialSchema".into(),
+            json!({"id": schema, "type": "JsonSchema"}),
+        );
     }
     let mut header = Map::new();
     header.insert("typ".into(), json!(TYP));
@@ -109,7 +115,10 @@ pub fn issue(request: &JwtVcRequest<'_>, key: &SigningKey) -> String {
 ///
 /// # Errors
 /// [`CredentialError::WrongTyp`] for other `typ` values.
-pub fn version_of(jws: &CompactJws<'_>, claims: &Map<String, Value>) -> Result<JwtVcVersion, CredentialError> {
+pub fn version_of(
+    jws: &CompactJws<'_>,
+    claims: &Map<String, Value>,
+) -> Result<JwtVcVersion, CredentialError> {
     match jws.header().typ.as_deref() {
         Some(TYP) => Ok(JwtVcVersion::V2),
         None | Some("JWT") if claims.contains_key("vc") => Ok(JwtVcVersion::V1_1),
@@ -129,7 +138,11 @@ fn types_of(vc: &Map<String, Value>) -> Result<Vec<String>, CredentialError> {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(items)) => items
             .iter()
-            .map(|t| t.as_str().map(str::to_owned).ok_or_else(|| data_model("type entries must be strings")))
+            .map(|t| {
+                t.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| data_model("type entries must be strings"))
+            })
             .collect::<Result<_, _>>()?,
         _ => return Err(data_model("type is missing")),
     };
@@ -142,7 +155,10 @@ fn types_of(vc: &Map<String, Value>) -> Result<Vec<String>, CredentialError> {
 fn issuer_of(value: Option<&Value>) -> Result<String, CredentialError> {
     let id = match value {
         Some(Value::String(s)) => s.as_str(),
-        Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).ok_or_else(|| data_model("issuer object has no id"))?,
+        Some(Value::Object(o)) => o
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| data_model("issuer object has no id"))?,
         _ => return Err(data_model("issuer is missing")),
     };
     if !id.contains(':') {
@@ -183,9 +199,14 @@ fn status_of(vc: &Map<String, Value>) -> Vec<Value> {
 pub fn read(version: JwtVcVersion, claims: &Map<String, Value>) -> Result<JwtVc, CredentialError> {
     match version {
         JwtVcVersion::V2 => {
-            let first_context = claims.get("@context").and_then(Value::as_array).and_then(|c| c.first());
+            let first_context = claims
+                .get("@context")
+                .and_then(Value::as_array)
+                .and_then(|c| c.first());
             if first_context.and_then(Value::as_str) != Some(CONTEXT_V2) {
-                return Err(data_model("@context must start with https://www.w3.org/ns/credentials/v2"));
+                return Err(data_model(
+                    "@context must start with https://www.w3.org/ns/credentials/v2",
+                ));
             }
             let valid_from = date_time(claims, "validFrom")?;
             let valid_until = date_time(claims, "validUntil")?;
@@ -216,7 +237,9 @@ pub fn read(version: JwtVcVersion, claims: &Map<String, Value>) -> Result<JwtVc,
             };
             let mut subject = subject_of(vc)?;
             if let Some(Value::String(sub)) = claims.get("sub") {
-                subject.entry("id").or_insert_with(|| Value::String(sub.clone()));
+                subject
+                    .entry("id")
+                    .or_insert_with(|| Value::String(sub.clone()));
             }
             Ok(JwtVc {
                 version,

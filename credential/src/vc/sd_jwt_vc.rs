@@ -16,9 +16,20 @@ pub const TYP: &str = "dc+sd-jwt";
 /// The `typ` used before draft -06; accepted on input only.
 pub const LEGACY_TYP: &str = "vc+sd-jwt";
 /// Claims that must never be selectively disclosable (§3.2.2.2 and §3.2.2.1).
-pub const NEVER_DISCLOSABLE: &[&str] = &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
+pub const NEVER_DISCLOSABLE: &[&str] =
+    &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 /// Registered JWT claims an SD-JWT VC payload may carry beside the subject's claims.
-pub const REGISTERED_CLAIMS: &[&str] = &["iss", "iat", "nbf", "exp", "cnf", "vct", "vct#integrity", "status", "sub"];
+pub const REGISTERED_CLAIMS: &[&str] = &[
+    "iss",
+    "iat",
+    "nbf",
+    "exp",
+    "cnf",
+    "vct",
+    "vct#integrity",
+    "status",
+    "sub",
+];
 
 /// What an issuer puts into an SD-JWT VC.
 #[derive(Debug, Clone)]
@@ -50,16 +61,28 @@ pub struct SdJwtVcRequest<'a> {
 /// # Errors
 /// A message when a subject claim collides with a registered claim or a
 /// never-disclosable claim is marked disclosable.
-pub fn issue(request: &SdJwtVcRequest<'_>, key: &SigningKey, options: IssueOptions) -> Result<String, String> {
+pub fn issue(
+    request: &SdJwtVcRequest<'_>,
+    key: &SigningKey,
+    options: IssueOptions,
+) -> Result<String, String> {
     let mut payload = Map::new();
     for (name, value) in request.claims {
         if REGISTERED_CLAIMS.contains(&name.as_str()) {
-            return Err(format!("subject claim \"{name}\" collides with a registered SD-JWT VC claim"));
+            return Err(format!(
+                "subject claim \"{name}\" collides with a registered SD-JWT VC claim"
+            ));
         }
         payload.insert(name.clone(), value.clone());
     }
-    if let Some(bad) = request.disclosable.iter().find(|n| NEVER_DISCLOSABLE.contains(&n.as_str())) {
-        return Err(format!("claim \"{bad}\" must never be selectively disclosable"));
+    if let Some(bad) = request
+        .disclosable
+        .iter()
+        .find(|n| NEVER_DISCLOSABLE.contains(&n.as_str()))
+    {
+        return Err(format!(
+            "claim \"{bad}\" must never be selectively disclosable"
+        ));
     }
     payload.insert("iss".into(), json!(request.issuer));
     payload.insert("vct".into(), json!(request.vct));
@@ -74,7 +97,10 @@ pub fn issue(request: &SdJwtVcRequest<'_>, key: &SigningKey, options: IssueOptio
         payload.insert("cnf".into(), json!({"jwk": holder.to_jwk()}));
     }
     if let Some((uri, idx)) = request.status {
-        payload.insert("status".into(), json!({"status_list": {"idx": idx, "uri": uri}}));
+        payload.insert(
+            "status".into(),
+            json!({"status_list": {"idx": idx, "uri": uri}}),
+        );
     }
     let frame = json!({"_sd": request.disclosable});
     sd_jwt::issue(&payload, &frame, options, TYP, request.kid, key)
@@ -106,17 +132,26 @@ pub struct SdJwtVcClaims {
 /// # Errors
 /// The first [`CredentialError`] met.
 pub fn check_claims(processed: &Processed) -> Result<SdJwtVcClaims, CredentialError> {
-    if let Some(d) = processed.disclosed.iter().find_map(|d| match d.path.0.as_slice() {
-        [PathSegment::Key(name)] if NEVER_DISCLOSABLE.contains(&name.as_str()) => Some(name.clone()),
-        _ => None,
-    }) {
+    if let Some(d) = processed
+        .disclosed
+        .iter()
+        .find_map(|d| match d.path.0.as_slice() {
+            [PathSegment::Key(name)] if NEVER_DISCLOSABLE.contains(&name.as_str()) => {
+                Some(name.clone())
+            }
+            _ => None,
+        })
+    {
         return Err(CredentialError::ClaimSelectivelyDisclosed(d));
     }
     let claims = &processed.claims;
     let string = |name: &'static str| match claims.get(name) {
         None => Err(CredentialError::ClaimMissing(name)),
         Some(Value::String(s)) => Ok(s.clone()),
-        Some(_) => Err(CredentialError::ClaimTypeInvalid { name, expected: "a string" }),
+        Some(_) => Err(CredentialError::ClaimTypeInvalid {
+            name,
+            expected: "a string",
+        }),
     };
     let claims_out = SdJwtVcClaims {
         vct: string("vct")?,
@@ -130,7 +165,10 @@ pub fn check_claims(processed: &Processed) -> Result<SdJwtVcClaims, CredentialEr
     if let Some(cnf) = claims.get("cnf")
         && !cnf.is_object()
     {
-        return Err(CredentialError::ClaimTypeInvalid { name: "cnf", expected: "an object" });
+        return Err(CredentialError::ClaimTypeInvalid {
+            name: "cnf",
+            expected: "an object",
+        });
     }
     Ok(claims_out)
 }

@@ -11,12 +11,19 @@ use crate::time::Timestamp;
 ///
 /// # Errors
 /// [`CredentialError::ClaimTypeInvalid`].
-pub fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<Timestamp>, CredentialError> {
+pub fn numeric_date(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<Timestamp>, CredentialError> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite() && f.abs() < 1e15).map(|f| f.floor() as i64))
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && f.abs() < 1e15)
+                    .map(|f| f.floor() as i64)
+            })
             .map(|t| Some(Timestamp::from_unix(t)))
             .ok_or(CredentialError::ClaimTypeInvalid {
                 name,
@@ -33,13 +40,20 @@ pub fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<O
 ///
 /// # Errors
 /// [`CredentialError::ClaimTypeInvalid`] when present and not an RFC 3339 date-time string.
-pub fn date_time(claims: &Map<String, Value>, name: &'static str) -> Result<Option<Timestamp>, CredentialError> {
+pub fn date_time(
+    claims: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<Timestamp>, CredentialError> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::String(s)) => Timestamp::parse_rfc3339(s).map(Some).map_err(|_| CredentialError::ClaimTypeInvalid {
-            name,
-            expected: "an XML Schema dateTimeStamp (RFC 3339) string",
-        }),
+        Some(Value::String(s)) => {
+            Timestamp::parse_rfc3339(s)
+                .map(Some)
+                .map_err(|_| CredentialError::ClaimTypeInvalid {
+                    name,
+                    expected: "an XML Schema dateTimeStamp (RFC 3339) string",
+                })
+        }
         Some(_) => Err(CredentialError::ClaimTypeInvalid {
             name,
             expected: "an XML Schema dateTimeStamp (RFC 3339) string",
@@ -60,12 +74,18 @@ pub fn check_window(
     if let Some(from) = valid_from
         && from > now.plus(leeway_secs)
     {
-        return Err(CredentialError::NotYetValid { now, valid_from: from });
+        return Err(CredentialError::NotYetValid {
+            now,
+            valid_from: from,
+        });
     }
     if let Some(until) = valid_until
         && until.plus(leeway_secs) <= now
     {
-        return Err(CredentialError::Expired { now, valid_until: until });
+        return Err(CredentialError::Expired {
+            now,
+            valid_until: until,
+        });
     }
     Ok(())
 }
@@ -77,21 +97,43 @@ mod tests {
 
     #[test]
     fn a_string_exp_is_invalid_not_absent() {
-        let claims = json!({"exp": "1900000000", "nbf": 1.5e9, "iat": 10}).as_object().unwrap().clone();
-        assert_eq!(numeric_date(&claims, "exp").unwrap_err().code(), "claim_type_invalid");
-        assert_eq!(numeric_date(&claims, "nbf").unwrap(), Some(Timestamp::from_unix(1_500_000_000)));
+        let claims = json!({"exp": "1900000000", "nbf": 1.5e9, "iat": 10})
+            .as_object()
+            .unwrap()
+            .clone();
+        assert_eq!(
+            numeric_date(&claims, "exp").unwrap_err().code(),
+            "claim_type_invalid"
+        );
+        assert_eq!(
+            numeric_date(&claims, "nbf").unwrap(),
+            Some(Timestamp::from_unix(1_500_000_000))
+        );
         assert_eq!(numeric_date(&claims, "missing").unwrap(), None);
         let huge = json!({"exp": 1e300}).as_object().unwrap().clone();
-        assert_eq!(numeric_date(&huge, "exp").unwrap_err().code(), "claim_type_invalid");
+        assert_eq!(
+            numeric_date(&huge, "exp").unwrap_err().code(),
+            "claim_type_invalid"
+        );
     }
 
     #[test]
     fn windows_respect_leeway() {
         let t = Timestamp::from_unix;
         assert_eq!(check_window(Some(t(100)), Some(t(200)), t(150), 0), Ok(()));
-        assert_eq!(check_window(None, Some(t(200)), t(200), 0).unwrap_err().code(), "credential_expired");
+        assert_eq!(
+            check_window(None, Some(t(200)), t(200), 0)
+                .unwrap_err()
+                .code(),
+            "credential_expired"
+        );
         assert_eq!(check_window(None, Some(t(200)), t(230), 60), Ok(()));
-        assert_eq!(check_window(Some(t(100)), None, t(50), 0).unwrap_err().code(), "credential_not_yet_valid");
+        assert_eq!(
+            check_window(Some(t(100)), None, t(50), 0)
+                .unwrap_err()
+                .code(),
+            "credential_not_yet_valid"
+        );
         assert_eq!(check_window(Some(t(100)), None, t(50), 60), Ok(()));
     }
 }

@@ -1,0 +1,88 @@
+//! Finding the issuer's key: given outright, from a DID document the caller
+//! resolved (did:web, did:sigillum are async and live in the services), or resolved
+//! here for the self-describing methods `did:key` and `did:jwk`.
+
+use serde_json::{Map, Value};
+
+use super::Rejection;
+use crate::did::{self, Did, DidDocument, DidError, Relationship};
+use crate::key::PublicKey;
+
+/// Where the issuer's public key comes from.
+#[derive(Debug, Clone)]
+pub enum IssuerKey {
+    /// This key, whoever the token says issued it (tests, `--issuer-jwk`).
+    Given(PublicKey),
+    /// The issuer's DID document, already resolved by the caller.
+    Document(DidDocument),
+    /// Resolve `did:key` / `did:jwk` from the token's `kid` or issuer.
+    ResolveLocal,
+}
+
+/// The issuer identifier and `kid` of a token, read before verification so a
+/// service can resolve the key (`iss` for SD-JWT VC and VC 1.1, `issuer` for VC 2.0).
+#[must_use]
+pub fn issuer_and_kid(
+    claims: &Map<String, Value>,
+    kid: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let issuer = match (claims.get("iss"), claims.get("issuer")) {
+        (Some(Value::String(iss)), _) => Some(iss.clone()),
+        (_, Some(Value::String(issuer))) => Some(issuer.clone()),
+        (_, Some(Value::Object(o))) => o.get("id").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    };
+    (issuer, kid.map(str::to_owned))
+}
+
+impl IssuerKey {
+    /// The key that must have signed a token from `issuer` with header `kid`: the
+    /// verification method must be in the document's `assertionMethod` (DID Core §5.3.2),
+    /// and a DID-URL `kid` must name the issuer's own DID.
+    ///
+    /// # Errors
+    /// A [`Rejection::Did`] saying which DID, method or relationship failed.
+    pub fn resolve(&self, issuer: Option<&str>, kid: Option<&str>) -> Result<PublicKey, Rejection> {
+        match self {
+            IssuerKey::Given(key) => Ok(key.clone()),
+            IssuerKey::Document(doc) => {
+                if let Some(iss) = issuer
+                    && iss.starts_with("did:")
+                    && iss != doc.id
+                {
+                    return Err(DidError::DocumentInvalid(format!(
+                        "document is for {}, the issuer is {iss}",
+                        doc.id
+                    ))
+                    .into());
+                }
+                Ok(doc.key_for(kid, Relationship::AssertionMethod)?)
+            }
+            IssuerKey::ResolveLocal => {
+                let (did, fragment) = match kid.filter(|k| k.starts_with("did:")) {
+                    Some(kid) => did::split_did_url(kid)?,
+                    None => match issuer {
+                        Some(iss) => (Did::parse(iss)?, kid.and_then(|k| k.strip_prefix('#'))),
+                        None => {
+                            return Err(DidError::Invalid(
+                                "the token names no issuer and no DID kid".into(),
+                            )
+                            .into());
+                        }
+                    },
+                };
+                if let Some(iss) = issuer
+                    && iss != did.as_str()
+                {
+                    return Err(DidError::DocumentInvalid(format!(
+                        "kid names {did}, but the issuer is {iss}"
+                    ))
+                    .into());
+                }
+                let doc = did::resolve_local(&did)?;
+                let vm = fragment.map(|f| format!("{did}#{f}"));
+                Ok(doc.key_for(vm.as_deref(), Relationship::AssertionMethod)?)
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The VC-JWT pipeline: VC DM 2.0 `vc+jwt` (VC-JOSE-COSE §3.1.1) and VC DM 1.1 JWTs.
+
+use serde_json::Value;
+
+use super::{Check, Format, Rejection, Report, VerifyInput, VerifyPolicy, issuer_and_kid, status};
+use crate::jws::CompactJws;
+use crate::schema::CredentialTypes;
+use crate::vc::jwt_vc::{self, JwtVc, JwtVcVersion};
+
+pub(super) fn verify(
+    text: &str,
+    input: &VerifyInput<'_>,
+    policy: &VerifyPolicy,
+    types: &CredentialTypes,
+) -> Report {
+    let mut report = Report::new(Format::Unknown);
+    let now = input.clock.now();
+    let Some(jws) = report.record(
+        "format",
+        |_| "compact JWS".into(),
+        CompactJws::parse(text, super::MAX_PRESENTATION_LEN).map_err(Rejection::from),
+    ) else {
+        return report.finish();
+    };
+    let Some(unverified) = report.record(
+        "payload",
+        |_| "payload is a JSON object".into(),
+        jws.unverified_claims().map_err(Rejection::from),
+    ) else {
+        return report.finish();
+    };
+    let Some(version) = report.record(
+        "typ",
+        |v: &JwtVcVersion| format!("{v:?} encoding"),
+        jwt_vc::version_of(&jws, &unverified).map_err(Rejection::from),
+    ) else {
+        return report.finish();
+    };
+    report.format = match version {
+        JwtVcVersion::V1_1 => Format::VcJwt11,
+        _ => Format::VcJwt,
+    };
+    let (issuer, kid) = issuer_and_kid(&unverified, jws.header().kid.as_deref());
+    report.issuer.clone_from(&issuer);
+    let key = report.record(
+        "issuer_key",
+        |_| {
+            format!(
+                "key found for {}",
+                issuer.as_deref().unwrap_or("the issuer")
+            )
+        },
+        input.issuer_key.resolve(issuer.as_deref(), kid.as_deref()),
+    );
+    let signed = key.as_ref().and_then(|key| {
+        report.record(
+            "issuer_signature",
+            |v: &crate::jws::VerifiedJws| format!("signed with {} by the issuer's key", v.alg()),
+            jws.clone()
+                .verify(key, &policy.algs)
+                .map_err(Rejection::from),
+        )
+    });
+    let claims = signed
+        .as_ref()
+        .and_then(|s| s.claims().ok())
+        .unwrap_or(unverified);
+    let Some(vc) = report.record(
+        "data_model",
+        |vc: &JwtVc| format!("a {} from {}", vc.types.join("/"), vc.issuer),
+        jwt_vc::read(version, &claims).map_err(Rejection::from),
+    ) else {
+        return report.finish();
+    };
+    report.credential_type = vc
+        .types
+        .iter()
+        .rfind(|t| *t != "VerifiableCredential")
+        .cloned();
+    report.record(
+        "validity",
+        |()| match vc.valid_until {
+            Some(until) => format!("valid until {until}"),
+            None => "no expiry".into(),
+        },
+        vc.check_validity(now, policy.leeway_secs)
+            .map_err(Rejection::from),
+    );
+    match vc.types.iter().find_map(|t| types.by_vc_type(t).ok()) {
+        None => report.push(Check::skipped(
+            "schema",
+            "not one of Sigillum's credential types; no schema enforced",
+        )),
+        Some(schema) => {
+            let mut subject = vc.subject.clone();
+            subject.remove("id");
+            let result = schema
+                .validate_subject(&Value::Object(subject))
+                .map_err(|v| Rejection::from(crate::schema::SchemaError::SchemaViolation(v)));
+            report.record(
+                "schema",
+                |()| format!("subject conforms to the {} schema", schema.name()),
+                result,
+            );
+        }
+    }
+    match (&key, vc.status.first()) {
+        (_, None) => report.push(Check::skipped(
+            "status",
+            "the credential has no status entry",
+        )),
+        (None, Some(_)) => report.push(Check::skipped(
+            "status",
+            "no issuer key to check the status list with",
+        )),
+        (Some(key), Some(entry)) => status::bitstring_status(
+            &mut report,
+            entry,
+            key,
+            input.status_list,
+            &vc.issuer,
+            policy,
+            now,
+        ),
+    }
+    report.claims = vc.subject;
+    report.finish()
+}

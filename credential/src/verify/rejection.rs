@@ -1,0 +1,114 @@
+//! One type for "checked, and it is invalid because…": every module's error, plus
+//! the outcomes only the pipeline decides (revoked, suspended, wrong status issuer).
+//! Each has a stable snake_case [`Rejection::code`] (DESIGN.md "Errors are part of the product").
+
+use crate::did::DidError;
+use crate::jws::JwsError;
+use crate::key::JwkError;
+use crate::schema::SchemaError;
+use crate::sd_jwt::SdJwtError;
+use crate::status::StatusError;
+use crate::vc::CredentialError;
+
+/// Why one check failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The input is neither an SD-JWT VC nor a VC-JWT.
+    #[error("not a credential Sigillum can read: {0}")]
+    UnknownFormat(&'static str),
+    /// A JWS-level refusal.
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+    /// An SD-JWT-level refusal.
+    #[error(transparent)]
+    SdJwt(#[from] SdJwtError),
+    /// A credential-claims refusal.
+    #[error(transparent)]
+    Credential(#[from] CredentialError),
+    /// The issuer's key could not be found or is not acceptable.
+    #[error(transparent)]
+    Did(#[from] DidError),
+    /// A key given on the command line or in config is not acceptable.
+    #[error(transparent)]
+    Jwk(#[from] JwkError),
+    /// The subject violates its type's schema.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The status list or the status reference is unusable.
+    #[error(transparent)]
+    Status(#[from] StatusError),
+    /// The status list is not signed by the credential's issuer, or is not a status list token.
+    #[error("status list {list} is not valid: {why}")]
+    StatusListInvalid {
+        /// The list's URI.
+        list: String,
+        /// What is wrong.
+        why: String,
+    },
+    /// The status list says revoked.
+    #[error("revoked in {list} at index {index}")]
+    Revoked {
+        /// The list's URI.
+        list: String,
+        /// The credential's index.
+        index: usize,
+    },
+    /// The status list says suspended.
+    #[error("suspended in {list} at index {index}")]
+    Suspended {
+        /// The list's URI.
+        list: String,
+        /// The credential's index.
+        index: usize,
+    },
+    /// The status list holds a value this verifier does not know; it fails closed.
+    #[error("status value {value:#04x} in {list} at index {index} is not valid")]
+    StatusOther {
+        /// The list's URI.
+        list: String,
+        /// The credential's index.
+        index: usize,
+        /// The value.
+        value: u8,
+    },
+    /// The status list has expired (its `exp` or `validUntil` passed).
+    #[error("status list {list} expired at {expired_at}; fetch a fresh one")]
+    StatusListStale {
+        /// The list's URI.
+        list: String,
+        /// When it expired.
+        expired_at: crate::time::Timestamp,
+    },
+    /// Policy requires a status check and no list was available.
+    #[error(
+        "the credential has a status entry ({list}) but no status list was available to check it"
+    )]
+    StatusUnavailable {
+        /// The list's URI.
+        list: String,
+    },
+}
+
+impl Rejection {
+    /// The stable machine-readable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::UnknownFormat(_) => "format_unknown",
+            Rejection::Jws(e) => e.code(),
+            Rejection::SdJwt(e) => e.code(),
+            Rejection::Credential(e) => e.code(),
+            Rejection::Did(e) => e.code(),
+            Rejection::Jwk(e) => e.code(),
+            Rejection::Schema(e) => e.code(),
+            Rejection::Status(e) => e.code(),
+            Rejection::StatusListInvalid { .. } => "status_list_invalid",
+            Rejection::Revoked { .. } => "credential_revoked",
+            Rejection::Suspended { .. } => "credential_suspended",
+            Rejection::StatusOther { .. } => "credential_status_unknown",
+            Rejection::StatusListStale { .. } => "status_list_stale",
+            Rejection::StatusUnavailable { .. } => "status_unavailable",
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Status checks: IETF Token Status List for SD-JWT VC (draft-ietf-oauth-status-list-20
+//! §8.3) and W3C Bitstring Status List for VC-JWT (REC §3.2). The list must be signed
+//! by the credential's own issuer and be unexpired; any status other than "valid"
+//! fails closed.
+
+use serde_json::{Map, Value};
+
+use super::{Check, Rejection, Report, VerifyPolicy};
+use crate::jws::{CompactJws, VerifiedJws};
+use crate::key::PublicKey;
+use crate::status::{
+    BitstringStatusListEntry, STATUS_LIST_JWT_TYP, StatusListTokenClaims, StatusPurpose,
+    StatusReference, StatusType, validate_status_list_credential,
+};
+use crate::time::Timestamp;
+use crate::vc::jwt_vc;
+use crate::vc::validity::numeric_date;
+
+fn invalid(list: &str, why: impl Into<String>) -> Rejection {
+    Rejection::StatusListInvalid {
+        list: list.to_owned(),
+        why: why.into(),
+    }
+}
+
+/// Parses and verifies a signed status list with the issuer's key, and checks `iss`
+/// (when the list carries one) names the credential's issuer.
+fn verified_list(
+    text: &str,
+    typ: &str,
+    uri: &str,
+    key: &PublicKey,
+    policy: &VerifyPolicy,
+    issuer: Option<&str>,
+) -> Result<Map<String, Value>, Rejection> {
+    let jws =
+        CompactJws::parse(text.trim(), 8 * 1024 * 1024).map_err(|e| invalid(uri, e.to_string()))?;
+    jws.expect_typ(typ)
+        .map_err(|e| invalid(uri, e.to_string()))?;
+    let verified: VerifiedJws = jws
+        .verify(key, &policy.algs)
+        .map_err(|e| invalid(uri, format!("not signed by the credential's issuer ({e})")))?;
+    let claims = verified.claims().map_err(|e| invalid(uri, e.to_string()))?;
+    let list_issuer = claims
+        .get("iss")
+        .or_else(|| claims.get("issuer"))
+        .and_then(|i| match i {
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(o) => o.get("id").and_then(Value::as_str),
+            _ => None,
+        });
+    if let (Some(list_issuer), Some(issuer)) = (list_issuer, issuer)
+        && list_issuer != issuer
+    {
+        return Err(invalid(
+            uri,
+            format!("issued by {list_issuer}, but the credential by {issuer}"),
+        ));
+    }
+    Ok(claims)
+}
+
+fn outcome(list: &str, index: usize, status: StatusType) -> Result<(), Rejection> {
+    match status {
+        StatusType::Valid => Ok(()),
+        StatusType::Invalid => Err(Rejection::Revoked {
+            list: list.to_owned(),
+            index,
+        }),
+        StatusType::Suspended => Err(Rejection::Suspended {
+            list: list.to_owned(),
+            index,
+        }),
+        other => Err(Rejection::StatusOther {
+            list: list.to_owned(),
+            index,
+            value: other.value(),
+        }),
+    }
+}
+
+fn unavailable(report: &mut Report, uri: &str, policy: &VerifyPolicy) {
+    if policy.require_status {
+        report.push(Check::failed(
+            "status",
+            &Rejection::StatusUnavailable {
+                list: uri.to_owned(),
+            },
+        ));
+    } else {
+        report.push(Check::skipped(
+            "status",
+            format!("not checked: no status list given for {uri}"),
+        ));
+    }
+}
+
+/// Token Status List check of an SD-JWT VC's `status.status_list` (§8.3).
+pub(super) fn token_status(
+    report: &mut Report,
+    claims: &Map<String, Value>,
+    key: &PublicKey,
+    list: Option<&str>,
+    policy: &VerifyPolicy,
+    now: Timestamp,
+) {
+    let reference = match StatusReference::from_claims(claims) {
+        Ok(r) => r,
+        Err(e) => return report.push(Check::failed("status", &e.into())),
+    };
+    let Some(list) = list else {
+        return unavailable(report, reference.uri(), policy);
+    };
+    let uri = reference.uri();
+    let issuer = claims.get("iss").and_then(Value::as_str);
+    let result = verified_list(list, STATUS_LIST_JWT_TYP, uri, key, policy, issuer).and_then(
+        |list_claims| {
+            if let Some(exp) =
+                numeric_date(&list_claims, "exp").map_err(|e| invalid(uri, e.to_string()))?
+                && exp.plus(policy.leeway_secs) <= now
+            {
+                return Err(Rejection::StatusListStale {
+                    list: uri.to_owned(),
+                    expired_at: exp,
+                });
+            }
+            let token = StatusListTokenClaims::from_claims(
+                &list_claims,
+                uri,
+                super::MAX_STATUS_LIST_BYTES,
+            )?;
+            outcome(uri, reference.index(), token.status_of(&reference)?)
+        },
+    );
+    report.record(
+        "status",
+        |()| format!("valid in {uri} at index {}", reference.idx()),
+        result,
+    );
+}
+
+/// Bitstring Status List check of a VC-JWT's `credentialStatus` (REC §3.2).
+pub(super) fn bitstring_status(
+    report: &mut Report,
+    entry: &Value,
+    key: &PublicKey,
+    list: Option<&str>,
+    issuer: &str,
+    policy: &VerifyPolicy,
+    now: Timestamp,
+) {
+    let entry = match BitstringStatusListEntry::from_json(entry) {
+        Ok(e) => e,
+        Err(e) => return report.push(Check::failed("status", &e.into())),
+    };
+    let uri = entry.list_credential().to_owned();
+    let Some(list) = list else {
+        return unavailable(report, &uri, policy);
+    };
+    let result =
+        verified_list(list, jwt_vc::TYP, &uri, key, policy, Some(issuer)).and_then(|claims| {
+            let credential = jwt_vc::read(jwt_vc::JwtVcVersion::V2, &claims)
+                .map_err(|e| invalid(&uri, e.to_string()))?;
+            if let Some(until) = credential.valid_until
+                && until.plus(policy.leeway_secs) <= now
+            {
+                return Err(Rejection::StatusListStale {
+                    list: uri.clone(),
+                    expired_at: until,
+                });
+            }
+            let status =
+                validate_status_list_credential(&claims, &entry, super::MAX_STATUS_LIST_BYTES)?;
+            if status.valid {
+                return Ok(());
+            }
+            let index = entry.index();
+            Err(match status.purpose {
+                StatusPurpose::Revocation => Rejection::Revoked {
+                    list: uri.clone(),
+                    index,
+                },
+                StatusPurpose::Suspension => Rejection::Suspended {
+                    list: uri.clone(),
+                    index,
+                },
+                _ => Rejection::StatusOther {
+                    list: uri.clone(),
+                    index,
+                    value: status.status,
+                },
+            })
+        });
+    report.record(
+        "status",
+        |()| {
+            format!(
+                "{} status valid in {uri} at index {}",
+                entry.purpose(),
+                entry.index()
+            )
+        },
+        result,
+    );
+}
