@@ -1,1 +1,80 @@
-fn main() {}
+//! `sigillum`: the one binary. Today it is the offline credential toolkit
+//! (keys, issuing, presenting, verifying, status lists, QR payloads); the
+//! services (registry, issuer, wallet, verifier) join it as subcommands.
+//!
+//! Exit codes: 0 success / valid, 1 verified and invalid, 2 usage or input error.
+
+mod cmd_credential;
+mod cmd_key;
+mod cmd_qr;
+mod cmd_status;
+mod cmd_verify;
+mod files;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Sigillum: verifiable credentials for governments.
+#[derive(Parser)]
+#[command(name = "sigillum", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate and inspect signing keys.
+    #[command(subcommand)]
+    Key(cmd_key::KeyCommand),
+    /// Issue and present credentials offline.
+    #[command(subcommand)]
+    Credential(cmd_credential::CredentialCommand),
+    /// Verify an SD-JWT VC (with or without key binding) or a VC-JWT.
+    Verify(cmd_verify::VerifyArgs),
+    /// Build, read and update signed status lists.
+    #[command(subcommand, name = "status-list")]
+    StatusList(cmd_status::StatusCommand),
+    /// Encode payloads as QR codes and decode them back.
+    #[command(subcommand)]
+    Qr(cmd_qr::QrCommand),
+}
+
+/// Prints a line to standard output; a closed pipe (`sigillum … | head`) ends the
+/// output quietly instead of panicking.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// A failure to run a command (exit code 2), with a message for a person.
+#[derive(Debug)]
+pub struct CliError(String);
+
+impl<T: std::fmt::Display> From<T> for CliError {
+    fn from(message: T) -> Self {
+        CliError(message.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Key(c) => cmd_key::run(c),
+        Command::Credential(c) => cmd_credential::run(c),
+        Command::Verify(a) => cmd_verify::run(&a),
+        Command::StatusList(c) => cmd_status::run(c),
+        Command::Qr(c) => cmd_qr::run(c),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CliError(message)) => {
+            eprintln!("sigillum: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `sigillum verify`: verify any conforming SD-JWT VC or VC-JWT, print every check.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use sigillum_credential::time::{FixedClock, SystemClock, Timestamp};
+use sigillum_credential::verify::{IssuerKey, Report, VerifyInput, VerifyPolicy, verify};
+
+use crate::{CliError, files};
+
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// The credential or presentation (`-` for standard input).
+    file: String,
+    /// The issuer's public JWK; without it the key is resolved from the token's
+    /// `kid`/issuer (did:key, did:jwk).
+    #[arg(long)]
+    issuer_jwk: Option<String>,
+    /// The nonce the verifier gave the holder (checked against the KB-JWT).
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The verifier's identifier (checked against the KB-JWT `aud`).
+    #[arg(long)]
+    aud: Option<String>,
+    /// A signed status list to check the credential's status entry against.
+    #[arg(long)]
+    status_list: Option<String>,
+    /// Fail when the credential has a status entry and no list is given.
+    #[arg(long)]
+    require_status: bool,
+    /// Require key binding even for credentials without `cnf`.
+    #[arg(long)]
+    require_key_binding: bool,
+    /// Verify as of this Unix time instead of now.
+    #[arg(long)]
+    now: Option<i64>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
+    let presented = files::read_text(&args.file)?;
+    let issuer_key = match &args.issuer_jwk {
+        Some(path) => IssuerKey::Given(files::public_key(path)?),
+        None => IssuerKey::ResolveLocal,
+    };
+    let status_list = args
+        .status_list
+        .as_deref()
+        .map(files::read_text)
+        .transpose()?;
+    let fixed = args.now.map(|t| FixedClock(Timestamp::from_unix(t)));
+    let clock: &dyn sigillum_credential::time::Clock = match &fixed {
+        Some(c) => c,
+        None => &SystemClock,
+    };
+    let policy = VerifyPolicy {
+        nonce: args.nonce.clone(),
+        aud: args.aud.clone(),
+        require_status: args.require_status,
+        require_key_binding: args.require_key_binding,
+        ..VerifyPolicy::default()
+    };
+    let input = VerifyInput {
+        presented: &presented,
+        issuer_key,
+        status_list: status_list.as_deref(),
+        clock,
+    };
+    let report = verify(&input, &policy)?;
+    if args.json {
+        crate::say!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_human(&report);
+    }
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn print_human(report: &Report) {
+    crate::say!("{}", if report.valid { "VALID" } else { "INVALID" });
+    if let Some(t) = &report.credential_type {
+        crate::say!("  type:   {t}");
+    }
+    if let Some(i) = &report.issuer {
+        crate::say!("  issuer: {i}");
+    }
+    for check in &report.checks {
+        let mark = match (check.ok, check.skipped) {
+            (_, true) => "skip",
+            (true, false) => " ok ",
+            (false, false) => "FAIL",
+        };
+        let code = check.code.map(|c| format!(" [{c}]")).unwrap_or_default();
+        crate::say!("  [{mark}] {:<17} {}{code}", check.name, check.message);
+    }
+    if !report.claims.is_empty() {
+        crate::say!("  claims:");
+        for (name, value) in &report.claims {
+            if name != "cnf" {
+                crate::say!("    {name}: {value}");
+            }
+        }
+    }
+}
