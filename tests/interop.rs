@@ -10,6 +10,9 @@
 //! Needs Node.js ≥ 20 and the npm registry (or an installed `tests/interop/node_modules`);
 //! `.ci/run` installs both on a fresh machine.
 
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -1,5 +1,9 @@
 //! RFC 9901 §7.1 step 3–5: replace embedded digests by the Disclosures that match
 //! them, recursively, and refuse everything the section says MUST be refused.
+//!
+//! The payload is rewritten in place and the path to each claim is a chain of
+//! stack frames, so processing allocates only for what it reveals (this is on the
+//! verifier's hot path; see `benches/verify_sd_jwt_vc.rs`).
 
 use std::collections::{HashMap, HashSet};
 
@@ -25,6 +29,36 @@ pub struct Processed {
     pub disclosed: Vec<DisclosedClaim>,
 }
 
+/// One step of the path to the value being processed, linked to its parent frame.
+#[derive(Clone, Copy)]
+enum Step<'p> {
+    Root,
+    Key(&'p str, &'p Step<'p>),
+    Index(usize, &'p Step<'p>),
+}
+
+impl Step<'_> {
+    fn to_path(self) -> ClaimPath {
+        let mut segments = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Step::Root => break,
+                Step::Key(k, parent) => {
+                    segments.push(PathSegment::Key(k.to_owned()));
+                    at = *parent;
+                }
+                Step::Index(i, parent) => {
+                    segments.push(PathSegment::Index(i));
+                    at = *parent;
+                }
+            }
+        }
+        segments.reverse();
+        ClaimPath(segments)
+    }
+}
+
 struct Walker<'d> {
     by_digest: HashMap<&'d str, &'d Disclosure>,
     seen: HashSet<String>,
@@ -35,10 +69,7 @@ struct Walker<'d> {
 ///
 /// # Errors
 /// The [`SdJwtError`] for the first MUST-reject condition met.
-pub fn process(
-    mut payload: Map<String, Value>,
-    disclosures: &[Disclosure],
-) -> Result<Processed, SdJwtError> {
+pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> Result<Processed, SdJwtError> {
     match payload.remove("_sd_alg") {
         None => {}
         Some(Value::String(alg)) if alg == SD_ALG => {}
@@ -53,52 +84,38 @@ pub fn process(
     }
     let mut walker = Walker {
         by_digest,
-        seen: HashSet::new(),
+        seen: HashSet::with_capacity(disclosures.len() * 2),
         disclosed: Vec::with_capacity(disclosures.len()),
     };
-    let mut path = Vec::new();
-    let claims = walker.object(payload, &mut path, 0)?;
-    if let Some(unused) = disclosures
-        .iter()
-        .find(|d| !walker.seen.contains(d.digest()))
-    {
-        return Err(SdJwtError::DisclosureDigestMismatch(
-            unused.digest().to_owned(),
-        ));
+    walker.object(&mut payload, Step::Root, 0)?;
+    if let Some(unused) = disclosures.iter().find(|d| !walker.seen.contains(d.digest())) {
+        return Err(SdJwtError::DisclosureDigestMismatch(unused.digest().to_owned()));
     }
     Ok(Processed {
-        claims,
+        claims: payload,
         disclosed: walker.disclosed,
     })
 }
 
 impl<'d> Walker<'d> {
-    fn first_sighting(&mut self, digest: &str) -> Result<Option<&'d Disclosure>, SdJwtError> {
-        if !self.seen.insert(digest.to_owned()) {
-            return Err(SdJwtError::DuplicateDigest(digest.to_owned()));
+    /// Records a digest as seen (§7.1 step 4) and returns its Disclosure, if any.
+    fn sighting(&mut self, digest: String) -> Result<Option<&'d Disclosure>, SdJwtError> {
+        let found = self.by_digest.get(digest.as_str()).copied();
+        if let Some(repeated) = self.seen.replace(digest) {
+            return Err(SdJwtError::DuplicateDigest(repeated));
         }
-        Ok(self.by_digest.get(digest).copied())
+        Ok(found)
     }
 
-    fn value(
-        &mut self,
-        value: Value,
-        path: &mut Vec<PathSegment>,
-        depth: usize,
-    ) -> Result<Value, SdJwtError> {
+    fn value(&mut self, value: &mut Value, at: Step<'_>, depth: usize) -> Result<(), SdJwtError> {
         match value {
-            Value::Object(map) => self.object(map, path, depth + 1).map(Value::Object),
-            Value::Array(items) => self.array(items, path, depth + 1).map(Value::Array),
-            other => Ok(other),
+            Value::Object(map) => self.object(map, at, depth + 1),
+            Value::Array(items) => self.array(items, at, depth + 1),
+            _ => Ok(()),
         }
     }
 
-    fn object(
-        &mut self,
-        mut map: Map<String, Value>,
-        path: &mut Vec<PathSegment>,
-        depth: usize,
-    ) -> Result<Map<String, Value>, SdJwtError> {
+    fn object(&mut self, map: &mut Map<String, Value>, at: Step<'_>, depth: usize) -> Result<(), SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::TooDeep);
         }
@@ -107,81 +124,66 @@ impl<'d> Walker<'d> {
             Some(Value::Array(items)) => items,
             Some(_) => return Err(SdJwtError::DigestContainerInvalid("_sd is not an array")),
         };
-        let mut out = Map::with_capacity(map.len() + digests.len());
-        for (name, value) in map {
-            path.push(PathSegment::Key(name.clone()));
-            let value = self.value(value, path, depth)?;
-            path.pop();
-            out.insert(name, value);
+        for (name, value) in map.iter_mut() {
+            if value.is_object() || value.is_array() {
+                self.value(value, Step::Key(name, &at), depth)?;
+            }
         }
         for digest in digests {
             let Value::String(digest) = digest else {
                 return Err(SdJwtError::DigestContainerInvalid("_sd holds a non-string"));
             };
-            let Some(disclosure) = self.first_sighting(&digest)? else {
+            let Some(disclosure) = self.sighting(digest)? else {
                 continue; // a decoy, or a claim the holder did not disclose (§7.1 step 3.3.1)
             };
+            let digest = disclosure.digest().to_owned();
             let Some(name) = disclosure.name() else {
-                return Err(SdJwtError::WrongArity {
-                    digest,
-                    expected: 3,
-                });
+                return Err(SdJwtError::WrongArity { digest, expected: 3 });
             };
-            if out.contains_key(name) {
+            if map.contains_key(name) {
                 return Err(SdJwtError::ClaimAlreadyExists(name.to_owned()));
             }
-            path.push(PathSegment::Key(name.to_owned()));
-            let value = self.value(disclosure.value().clone(), path, depth)?;
+            let here = Step::Key(name, &at);
+            let mut value = disclosure.value().clone();
+            self.value(&mut value, here, depth)?;
             self.disclosed.push(DisclosedClaim {
-                path: ClaimPath(path.clone()),
+                path: here.to_path(),
                 digest,
             });
-            path.pop();
-            out.insert(name.to_owned(), value);
+            map.insert(name.to_owned(), value);
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn array(
-        &mut self,
-        items: Vec<Value>,
-        path: &mut Vec<PathSegment>,
-        depth: usize,
-    ) -> Result<Vec<Value>, SdJwtError> {
+    fn array(&mut self, items: &mut Vec<Value>, at: Step<'_>, depth: usize) -> Result<(), SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::TooDeep);
         }
         let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let digest = match &item {
-                Value::Object(m) if m.len() == 1 => match m.get("...") {
-                    Some(Value::String(d)) => Some(d.clone()),
-                    Some(_) => {
-                        return Err(SdJwtError::DigestContainerInvalid(
-                            "\"...\" is not a string",
-                        ));
-                    }
-                    None => None,
+        for mut item in items.drain(..) {
+            let digest = match &mut item {
+                Value::Object(m) if m.len() == 1 && m.contains_key("...") => match m.remove("...") {
+                    Some(Value::String(d)) => Some(d),
+                    _ => return Err(SdJwtError::DigestContainerInvalid("\"...\" is not a string")),
                 },
                 _ => None,
             };
-            path.push(PathSegment::Index(out.len()));
+            let here = Step::Index(out.len(), &at);
             match digest {
                 None => {
-                    let value = self.value(item, path, depth)?;
-                    out.push(value);
+                    self.value(&mut item, here, depth)?;
+                    out.push(item);
                 }
                 Some(digest) => {
-                    if let Some(disclosure) = self.first_sighting(&digest)? {
+                    if let Some(disclosure) = self.sighting(digest)? {
+                        let digest = disclosure.digest().to_owned();
                         if disclosure.name().is_some() {
-                            return Err(SdJwtError::WrongArity {
-                                digest,
-                                expected: 2,
-                            });
+                            return Err(SdJwtError::WrongArity { digest, expected: 2 });
                         }
-                        let value = self.value(disclosure.value().clone(), path, depth)?;
+                        let mut value = disclosure.value().clone();
+                        self.value(&mut value, here, depth)?;
                         self.disclosed.push(DisclosedClaim {
-                            path: ClaimPath(path.clone()),
+                            path: here.to_path(),
                             digest,
                         });
                         out.push(value);
@@ -189,8 +191,8 @@ impl<'d> Walker<'d> {
                     // Not found: the element is removed (§7.1 step 3.4).
                 }
             }
-            path.pop();
         }
-        Ok(out)
+        *items = out;
+        Ok(())
     }
 }
