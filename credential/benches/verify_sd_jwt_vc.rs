@@ -37,8 +37,16 @@ fn fixture() -> Fixture {
     let issuer = SigningKey::generate(Alg::Es256);
     let holder = SigningKey::generate(Alg::Es256);
     let names = [
-        "document_number", "nationality", "family_name", "given_names", "birth_date",
-        "sex", "place_of_birth", "issue_date", "issuing_authority", "portrait_digest",
+        "document_number",
+        "nationality",
+        "family_name",
+        "given_names",
+        "birth_date",
+        "sex",
+        "place_of_birth",
+        "issue_date",
+        "issuing_authority",
+        "portrait_digest",
     ];
     let claims: Map<String, Value> = json!({
         "document_number": "L898902C3", "document_type": "P", "issuing_state": "UTO", "nationality": "UTO",
@@ -67,14 +75,24 @@ fn fixture() -> Fixture {
     };
     let issued = sd_jwt_vc::issue(&request, &issuer, IssueOptions::default()).unwrap_or_default();
     let paths: Vec<ClaimPath> = names.iter().map(|n| ClaimPath::dotted(n)).collect();
-    let presentation = present(&issued, &paths, Some((&holder, AUD, NONCE, Timestamp::from_unix(NOW)))).unwrap_or_default();
+    let presentation = present(
+        &issued,
+        &paths,
+        Some((&holder, AUD, NONCE, Timestamp::from_unix(NOW))),
+    )
+    .unwrap_or_default();
     let split = |jws: &str| {
         let (input, sig) = jws.rsplit_once('.').unwrap_or_default();
         (input.to_owned(), b64::decode(sig).unwrap_or_default())
     };
     let jwt = presentation.split('~').next().unwrap_or_default();
     let kb = presentation.rsplit('~').next().unwrap_or_default();
-    Fixture { signatures: [split(jwt), split(kb)], presentation, issuer: issuer.public_key(), holder: holder.public_key() }
+    Fixture {
+        signatures: [split(jwt), split(kb)],
+        presentation,
+        issuer: issuer.public_key(),
+        holder: holder.public_key(),
+    }
 }
 
 fn kb_policy() -> KbPolicy {
@@ -84,29 +102,49 @@ fn kb_policy() -> KbPolicy {
 /// The library's full verification: parse, issuer signature, 10 disclosures, KB-JWT,
 /// SD-JWT VC claim rules and the validity window.
 fn verify_full(f: &Fixture) -> bool {
-    let Ok(parsed) = SdJwt::parse(&f.presentation, DEFAULT_MAX_LEN) else { return false };
-    let Ok(verified) = parsed.verify(&f.issuer, &[Alg::Es256], &kb_policy()) else { return false };
-    sd_jwt_vc::check_claims(verified.processed())
-        .is_ok_and(|c| c.check_validity(Timestamp::from_unix(NOW), 60).is_ok() && verified.processed().disclosed.len() == 10)
+    let Ok(parsed) = SdJwt::parse(&f.presentation, DEFAULT_MAX_LEN) else {
+        return false;
+    };
+    let Ok(verified) = parsed.verify(&f.issuer, &[Alg::Es256], &kb_policy()) else {
+        return false;
+    };
+    sd_jwt_vc::check_claims(verified.processed()).is_ok_and(|c| {
+        c.check_validity(Timestamp::from_unix(NOW), 60).is_ok()
+            && verified.processed().disclosed.len() == 10
+    })
 }
 
 /// The floor: the two P-256 verifications, nothing else.
 fn verify_floor(f: &Fixture) -> bool {
     let [(jwt_input, jwt_sig), (kb_input, kb_sig)] = &f.signatures;
-    f.issuer.verify_bytes(jwt_input.as_bytes(), jwt_sig).is_ok() && f.holder.verify_bytes(kb_input.as_bytes(), kb_sig).is_ok()
+    f.issuer.verify_bytes(jwt_input.as_bytes(), jwt_sig).is_ok()
+        && f.holder.verify_bytes(kb_input.as_bytes(), kb_sig).is_ok()
 }
 
 fn benches(c: &mut Criterion) {
     let f = fixture();
     assert!(verify_full(&f) && verify_floor(&f), "fixture must verify");
     let mut group = c.benchmark_group("verify_sd_jwt_vc");
-    group.bench_function("floor_two_p256_verifies", |b| b.iter(|| black_box(verify_floor(black_box(&f)))));
-    group.bench_function("sd_jwt_vc_full", |b| b.iter(|| black_box(verify_full(black_box(&f)))));
+    group.bench_function("floor_two_p256_verifies", |b| {
+        b.iter(|| black_box(verify_floor(black_box(&f))))
+    });
+    group.bench_function("sd_jwt_vc_full", |b| {
+        b.iter(|| black_box(verify_full(black_box(&f))))
+    });
     group.bench_function("report_pipeline_with_schema", |b| {
         let clock = sigillum_credential::time::FixedClock(Timestamp::from_unix(NOW));
-        let policy = VerifyPolicy { nonce: Some(NONCE.into()), aud: Some(AUD.into()), ..VerifyPolicy::default() };
+        let policy = VerifyPolicy {
+            nonce: Some(NONCE.into()),
+            aud: Some(AUD.into()),
+            ..VerifyPolicy::default()
+        };
         b.iter(|| {
-            let input = VerifyInput { presented: &f.presentation, issuer_key: IssuerKey::ResolveLocal, status_list: None, clock: &clock };
+            let input = VerifyInput {
+                presented: &f.presentation,
+                issuer_key: IssuerKey::ResolveLocal,
+                status_list: None,
+                clock: &clock,
+            };
             black_box(verify(&input, &policy).map(|r| r.valid).unwrap_or(false))
         });
     });
@@ -114,10 +152,22 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("es256_backends");
     let (input, sig) = &f.signatures[0];
-    group.bench_function("ring", |b| b.iter(|| black_box(f.issuer.verify_bytes(input.as_bytes(), sig).is_ok())));
-    group.bench_function("p256", |b| b.iter(|| black_box(f.issuer.verify_bytes_pure_rust(input.as_bytes(), sig).is_ok())));
+    group.bench_function("ring", |b| {
+        b.iter(|| black_box(f.issuer.verify_bytes(input.as_bytes(), sig).is_ok()))
+    });
+    group.bench_function("p256", |b| {
+        b.iter(|| {
+            black_box(
+                f.issuer
+                    .verify_bytes_pure_rust(input.as_bytes(), sig)
+                    .is_ok(),
+            )
+        })
+    });
     group.finish();
-    let parse_only = |b: &mut criterion::Bencher<'_>| b.iter(|| black_box(CompactJws::parse(black_box(input), DEFAULT_MAX_LEN).is_ok()));
+    let parse_only = |b: &mut criterion::Bencher<'_>| {
+        b.iter(|| black_box(CompactJws::parse(black_box(input), DEFAULT_MAX_LEN).is_ok()))
+    };
     c.bench_function("jws_parse_only", parse_only);
 }
 
@@ -146,7 +196,12 @@ fn ratio_report() {
     let f = fixture();
     let (full, floor) = interleaved(&f, 41, 50);
     println!();
-    println!("verify_sd_jwt_vc: full {:.1} µs, floor (2 × P-256 verify) {:.1} µs, ratio full/floor {:.3} (target ≤ 1.15)", full / 1e3, floor / 1e3, full / floor);
+    println!(
+        "verify_sd_jwt_vc: full {:.1} µs, floor (2 × P-256 verify) {:.1} µs, ratio full/floor {:.3} (target ≤ 1.15)",
+        full / 1e3,
+        floor / 1e3,
+        full / floor
+    );
 }
 
 criterion_group! {

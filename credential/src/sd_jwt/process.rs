@@ -69,7 +69,10 @@ struct Walker<'d> {
 ///
 /// # Errors
 /// The [`SdJwtError`] for the first MUST-reject condition met.
-pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> Result<Processed, SdJwtError> {
+pub fn process(
+    mut payload: Map<String, Value>,
+    disclosures: &[Disclosure],
+) -> Result<Processed, SdJwtError> {
     match payload.remove("_sd_alg") {
         None => {}
         Some(Value::String(alg)) if alg == SD_ALG => {}
@@ -88,8 +91,13 @@ pub fn process(mut payload: Map<String, Value>, disclosures: &[Disclosure]) -> R
         disclosed: Vec::with_capacity(disclosures.len()),
     };
     walker.object(&mut payload, Step::Root, 0)?;
-    if let Some(unused) = disclosures.iter().find(|d| !walker.seen.contains(d.digest())) {
-        return Err(SdJwtError::DisclosureDigestMismatch(unused.digest().to_owned()));
+    if let Some(unused) = disclosures
+        .iter()
+        .find(|d| !walker.seen.contains(d.digest()))
+    {
+        return Err(SdJwtError::DisclosureDigestMismatch(
+            unused.digest().to_owned(),
+        ));
     }
     Ok(Processed {
         claims: payload,
@@ -115,7 +123,12 @@ impl<'d> Walker<'d> {
         }
     }
 
-    fn object(&mut self, map: &mut Map<String, Value>, at: Step<'_>, depth: usize) -> Result<(), SdJwtError> {
+    fn object(
+        &mut self,
+        map: &mut Map<String, Value>,
+        at: Step<'_>,
+        depth: usize,
+    ) -> Result<(), SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::TooDeep);
         }
@@ -138,7 +151,10 @@ impl<'d> Walker<'d> {
             };
             let digest = disclosure.digest().to_owned();
             let Some(name) = disclosure.name() else {
-                return Err(SdJwtError::WrongArity { digest, expected: 3 });
+                return Err(SdJwtError::WrongArity {
+                    digest,
+                    expected: 3,
+                });
             };
             if map.contains_key(name) {
                 return Err(SdJwtError::ClaimAlreadyExists(name.to_owned()));
@@ -155,17 +171,28 @@ impl<'d> Walker<'d> {
         Ok(())
     }
 
-    fn array(&mut self, items: &mut Vec<Value>, at: Step<'_>, depth: usize) -> Result<(), SdJwtError> {
+    fn array(
+        &mut self,
+        items: &mut Vec<Value>,
+        at: Step<'_>,
+        depth: usize,
+    ) -> Result<(), SdJwtError> {
         if depth > MAX_DEPTH {
             return Err(SdJwtError::TooDeep);
         }
         let mut out = Vec::with_capacity(items.len());
         for mut item in items.drain(..) {
             let digest = match &mut item {
-                Value::Object(m) if m.len() == 1 && m.contains_key("...") => match m.remove("...") {
-                    Some(Value::String(d)) => Some(d),
-                    _ => return Err(SdJwtError::DigestContainerInvalid("\"...\" is not a string")),
-                },
+                Value::Object(m) if m.len() == 1 && m.contains_key("...") => {
+                    match m.remove("...") {
+                        Some(Value::String(d)) => Some(d),
+                        _ => {
+                            return Err(SdJwtError::DigestContainerInvalid(
+                                "\"...\" is not a string",
+                            ));
+                        }
+                    }
+                }
                 _ => None,
             };
             let here = Step::Index(out.len(), &at);
@@ -178,7 +205,10 @@ impl<'d> Walker<'d> {
                     if let Some(disclosure) = self.sighting(digest)? {
                         let digest = disclosure.digest().to_owned();
                         if disclosure.name().is_some() {
-                            return Err(SdJwtError::WrongArity { digest, expected: 2 });
+                            return Err(SdJwtError::WrongArity {
+                                digest,
+                                expected: 2,
+                            });
                         }
                         let mut value = disclosure.value().clone();
                         self.value(&mut value, here, depth)?;
