@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
+use sigillum_credential::qr;
 use sigillum_credential::time::{FixedClock, SystemClock, Timestamp};
 use sigillum_credential::verify::{IssuerKey, Report, VerifyInput, VerifyPolicy, verify};
 
@@ -40,7 +41,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
-    let presented = files::read_text(&args.file)?;
+    let presented = presented_text(&args.file)?;
     let issuer_key = match &args.issuer_jwk {
         Some(path) => IssuerKey::Given(files::public_key(path)?),
         None => IssuerKey::ResolveLocal,
@@ -79,6 +80,25 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The presentation, whether given as itself, as QR text (`SG1P:…`) or as a QR image.
+fn presented_text(path: &str) -> Result<String, CliError> {
+    let bytes = files::read(path)?;
+    let text = if crate::cmd_qr::is_image(&bytes) {
+        qr::scan_image(&bytes).map_err(|e| CliError(format!("{path}: {e} [{}]", e.code())))?
+    } else {
+        String::from_utf8(bytes)
+            .map_err(|_| CliError(format!("{path} is neither text nor a PNG/JPEG image")))?
+    };
+    let text = text.trim();
+    if text.starts_with("SG1") {
+        let (_, payload) =
+            qr::decode(text).map_err(|e| CliError(format!("{path}: {e} [{}]", e.code())))?;
+        return String::from_utf8(payload)
+            .map_err(|_| CliError(format!("{path}: the QR payload is not UTF-8 text")));
+    }
+    Ok(text.to_owned())
 }
 
 fn print_human(report: &Report) {

@@ -14,6 +14,7 @@ pub mod did;
 pub mod json;
 pub mod jws;
 pub mod key;
+pub mod qr;
 pub mod schema;
 pub mod sd_jwt;
 pub mod status;
