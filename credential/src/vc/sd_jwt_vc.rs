@@ -52,7 +52,7 @@ pub struct SdJwtVcRequest<'a> {
     pub status: Option<(&'a str, u64)>,
     /// The subject's claims (top-level in the payload).
     pub claims: &'a Map<String, Value>,
-    /// Which top-level claims are selectively disclosable.
+    /// Which top-level claims are selectively disclosable (those absent from `claims` are skipped).
     pub disclosable: &'a [String],
 }
 
@@ -102,7 +102,14 @@ pub fn issue(
             json!({"status_list": {"idx": idx, "uri": uri}}),
         );
     }
-    let frame = json!({"_sd": request.disclosable});
+    // A type lists every claim that *may* be disclosed selectively; a subject
+    // need not carry the optional ones (a permit without an address).
+    let present: Vec<&String> = request
+        .disclosable
+        .iter()
+        .filter(|n| request.claims.contains_key(*n))
+        .collect();
+    let frame = json!({ "_sd": present });
     sd_jwt::issue(&payload, &frame, options, TYP, request.kid, key)
 }
 
