@@ -5,60 +5,17 @@
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
+
+use common::Work;
 
 use serde_json::Value;
 
 const NOW: &str = "1800000000";
 const NONCE: &str = "n-77";
 const AUD: &str = "https://bank.example";
-
-struct Work(PathBuf);
-
-impl Work {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("sigillum-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Work(dir)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_owned()
-    }
-    fn write(&self, name: &str, contents: &str) -> String {
-        std::fs::write(self.0.join(name), contents).unwrap();
-        self.path(name)
-    }
-    /// Runs sigillum; returns (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_sigillum"))
-            .args(args)
-            .current_dir(&self.0)
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).trim().to_owned(),
-            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-        )
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "sigillum {args:?}: {err}");
-        out
-    }
-    fn save(&self, name: &str, args: &[&str]) -> String {
-        let out = self.ok(args);
-        self.write(name, &out)
-    }
-}
-
-impl Drop for Work {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn spec(kind: &str) -> Value {
     let path =

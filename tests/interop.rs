@@ -13,10 +13,13 @@
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::Work;
 use serde_json::{Value, json};
 
 const NONCE: &str = "n-4711-border";
@@ -83,49 +86,6 @@ fn sigillum(args: &[&str]) -> Run {
     }
 }
 
-struct Dir(tempdir::TempDir);
-
-impl Dir {
-    fn new() -> Self {
-        Dir(tempdir::TempDir::new())
-    }
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.0.path().join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.path().join(name).to_str().unwrap().to_owned()
-    }
-}
-
-/// A small self-removing temporary directory (no extra crate needed).
-mod tempdir {
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    pub struct TempDir(PathBuf);
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-
-    impl TempDir {
-        pub fn new() -> Self {
-            let n = NEXT.fetch_add(1, Ordering::SeqCst);
-            let path =
-                std::env::temp_dir().join(format!("sigillum-interop-{}-{n}", std::process::id()));
-            std::fs::create_dir_all(&path).unwrap();
-            TempDir(path)
-        }
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 fn passport_sample() -> Value {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(
@@ -137,7 +97,7 @@ fn passport_sample() -> Value {
     spec["samples"][0].clone()
 }
 
-fn public_jwk(dir: &Dir, private_path: &str, name: &str) -> String {
+fn public_jwk(dir: &Work, private_path: &str, name: &str) -> String {
     let jwk: Value = serde_json::from_str(&std::fs::read_to_string(private_path).unwrap()).unwrap();
     let mut public = jwk.as_object().unwrap().clone();
     public.remove("d");
@@ -171,7 +131,7 @@ fn failure_codes(report: &Value) -> Vec<String> {
 #[test]
 fn our_sd_jwt_vcs_verify_in_the_typescript_library_and_forgeries_do_not() {
     for alg in ["ES256", "EdDSA"] {
-        let dir = Dir::new();
+        let dir = Work::new("interop");
         let (issuer, holder) = (dir.path("issuer.jwk"), dir.path("holder.jwk"));
         sigillum(&["key", "generate", "--alg", alg, "--out", &issuer]);
         sigillum(&["key", "generate", "--alg", "ES256", "--out", &holder]);
@@ -321,7 +281,7 @@ fn our_sd_jwt_vcs_verify_in_the_typescript_library_and_forgeries_do_not() {
 #[test]
 fn our_vc_jwts_verify_with_jose_and_tampered_ones_do_not() {
     for alg in ["ES256", "EdDSA"] {
-        let dir = Dir::new();
+        let dir = Work::new("interop");
         let issuer = dir.path("issuer.jwk");
         sigillum(&["key", "generate", "--alg", alg, "--out", &issuer]);
         let issuer_pub = public_jwk(&dir, &issuer, "issuer.pub.jwk");
@@ -373,7 +333,7 @@ fn our_vc_jwts_verify_with_jose_and_tampered_ones_do_not() {
 #[test]
 fn their_sd_jwt_vcs_verify_with_sigillum_and_forgeries_get_exact_codes() {
     for alg in ["ES256", "EdDSA"] {
-        let dir = Dir::new();
+        let dir = Work::new("interop");
         let issuer = dir.write("issuer.jwk", &node(&["keygen", "--alg", alg]).stdout);
         let holder = dir.write("holder.jwk", &node(&["keygen", "--alg", "ES256"]).stdout);
         let issuer_pub = dir.write(
@@ -495,7 +455,7 @@ fn their_sd_jwt_vcs_verify_with_sigillum_and_forgeries_get_exact_codes() {
 
 #[test]
 fn their_vc_jwts_verify_with_sigillum() {
-    let dir = Dir::new();
+    let dir = Work::new("interop");
     let issuer = dir.write("issuer.jwk", &node(&["keygen", "--alg", "ES256"]).stdout);
     let issuer_pub = dir.write(
         "issuer.pub.jwk",

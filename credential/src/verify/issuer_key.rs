@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::Rejection;
+use super::{Rejection, Report, VerifyInput, VerifyPolicy};
 use crate::did::{self, Did, DidDocument, DidError, Relationship};
+use crate::jws::{CompactJws, VerifiedJws};
 use crate::key::PublicKey;
 
 /// Where the issuer's public key comes from.
@@ -85,4 +86,44 @@ impl IssuerKey {
             }
         }
     }
+}
+
+/// The `issuer_key` and `issuer_signature` checks, shared by every format: records
+/// the issuer in the report, finds the key, verifies the signature. Returns the key
+/// (for the status list) and the claims to check further: the verified ones, or,
+/// when the signature could not be verified, the unverified ones so that every other
+/// problem is still reported (the report then withholds the claims).
+pub(super) fn key_and_signature(
+    report: &mut Report,
+    jws: &CompactJws<'_>,
+    unverified: Map<String, Value>,
+    input: &VerifyInput<'_>,
+    policy: &VerifyPolicy,
+) -> (Option<PublicKey>, Map<String, Value>) {
+    let (issuer, kid) = issuer_and_kid(&unverified, jws.header().kid.as_deref());
+    report.issuer.clone_from(&issuer);
+    let key = report.record(
+        "issuer_key",
+        |_| {
+            format!(
+                "key found for {}",
+                issuer.as_deref().unwrap_or("the issuer")
+            )
+        },
+        input.issuer_key.resolve(issuer.as_deref(), kid.as_deref()),
+    );
+    let signed = key.as_ref().and_then(|key| {
+        report.record(
+            "issuer_signature",
+            |v: &VerifiedJws| format!("signed with {} by the issuer's key", v.alg()),
+            jws.clone()
+                .verify(key, &policy.algs)
+                .map_err(Rejection::from),
+        )
+    });
+    let claims = signed
+        .as_ref()
+        .and_then(|s| s.claims().ok())
+        .unwrap_or(unverified);
+    (key, claims)
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Check, Format, Rejection, Report, VerifyInput, VerifyPolicy, issuer_and_kid, status};
+use super::{Check, Format, Rejection, Report, VerifyInput, VerifyPolicy, issuer_key, status};
 use crate::jws::CompactJws;
 use crate::schema::CredentialTypes;
 use crate::vc::jwt_vc::{self, JwtVc, JwtVcVersion};
@@ -40,31 +40,7 @@ pub(super) fn verify(
         JwtVcVersion::V1_1 => Format::VcJwt11,
         _ => Format::VcJwt,
     };
-    let (issuer, kid) = issuer_and_kid(&unverified, jws.header().kid.as_deref());
-    report.issuer.clone_from(&issuer);
-    let key = report.record(
-        "issuer_key",
-        |_| {
-            format!(
-                "key found for {}",
-                issuer.as_deref().unwrap_or("the issuer")
-            )
-        },
-        input.issuer_key.resolve(issuer.as_deref(), kid.as_deref()),
-    );
-    let signed = key.as_ref().and_then(|key| {
-        report.record(
-            "issuer_signature",
-            |v: &crate::jws::VerifiedJws| format!("signed with {} by the issuer's key", v.alg()),
-            jws.clone()
-                .verify(key, &policy.algs)
-                .map_err(Rejection::from),
-        )
-    });
-    let claims = signed
-        .as_ref()
-        .and_then(|s| s.claims().ok())
-        .unwrap_or(unverified);
+    let (key, claims) = issuer_key::key_and_signature(&mut report, &jws, unverified, input, policy);
     let Some(vc) = report.record(
         "data_model",
         |vc: &JwtVc| format!("a {} from {}", vc.types.join("/"), vc.issuer),

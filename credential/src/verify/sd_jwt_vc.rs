@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{Check, Format, Rejection, Report, VerifyInput, VerifyPolicy, issuer_and_kid, status};
+use super::{Check, Format, Rejection, Report, VerifyInput, VerifyPolicy, issuer_key, status};
 use crate::schema::CredentialTypes;
 use crate::sd_jwt::{self, KbPolicy, Processed, SdJwt};
 use crate::vc::sd_jwt_vc::{self, LEGACY_TYP, TYP};
@@ -46,33 +46,7 @@ pub(super) fn verify(
     ) else {
         return report.finish();
     };
-    let (issuer, kid) = issuer_and_kid(&unverified, jwt.header().kid.as_deref());
-    report.issuer.clone_from(&issuer);
-    let key = report.record(
-        "issuer_key",
-        |_| {
-            format!(
-                "key found for {}",
-                issuer.as_deref().unwrap_or("the issuer")
-            )
-        },
-        input.issuer_key.resolve(issuer.as_deref(), kid.as_deref()),
-    );
-    let signed = key.as_ref().and_then(|key| {
-        report.record(
-            "issuer_signature",
-            |v: &crate::jws::VerifiedJws| format!("signed with {} by the issuer's key", v.alg()),
-            jwt.clone()
-                .verify(key, &policy.algs)
-                .map_err(Rejection::from),
-        )
-    });
-    // Without a verified signature the remaining checks still run on the unverified
-    // payload, so the report lists every problem; the claims are not released.
-    let payload = signed
-        .as_ref()
-        .and_then(|s| s.claims().ok())
-        .unwrap_or(unverified);
+    let (key, payload) = issuer_key::key_and_signature(&mut report, jwt, unverified, input, policy);
     let Some(processed) = report.record(
         "disclosures",
         |p: &Processed| {
