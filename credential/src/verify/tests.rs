@@ -455,3 +455,83 @@ fn a_kid_naming_another_did_than_the_issuer_is_refused() {
         ["did_document_invalid"]
     );
 }
+
+/// Deterministic xorshift, so a failing mutation is reproducible from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Mangles a presentation the way a damaged QR scan or an attacker might: flipped
+/// characters, truncation, duplicated or dropped `~` segments, swapped dots.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    match rng.below(6) {
+        0 => {
+            let i = rng.below(bytes.len());
+            bytes[i] = b"AZaz09-_.~{}\"\\\x00\xff"[rng.below(16)];
+        }
+        1 => bytes.truncate(rng.below(bytes.len())),
+        2 => {
+            let parts: Vec<&str> = text.split('~').collect();
+            let dup = parts[rng.below(parts.len())];
+            return format!("{text}{dup}~");
+        }
+        3 => {
+            let mut parts: Vec<&str> = text.split('~').collect();
+            parts.remove(rng.below(parts.len()));
+            return parts.join("~");
+        }
+        4 => {
+            let i = rng.below(bytes.len());
+            bytes.insert(i, b'.');
+        }
+        _ => {
+            let (i, j) = (rng.below(bytes.len()), rng.below(bytes.len()));
+            bytes.swap(i, j);
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn thousands_of_mutated_presentations_never_panic_and_never_verify() {
+    let o = office(Alg::Es256);
+    let holder = SigningKey::generate(Alg::Es256);
+    let good = present(
+        &sd_jwt_passport(&o, &holder, NOW - 100, NOW + 1000, Some(3)),
+        &holder,
+        &["family_name", "birth_date"],
+    );
+    let list = token_list(&o, &[], None);
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut rejected = 0;
+    for round in 0..3000 {
+        let text = mutate(&good, &mut rng);
+        let report = run(&text, Some(&list), &policy());
+        if text.trim() == good {
+            continue;
+        }
+        assert!(
+            !report.valid,
+            "round {round}: a mutated presentation verified: {text}"
+        );
+        assert!(
+            !report.failures().is_empty(),
+            "round {round}: invalid without a reason"
+        );
+        rejected += 1;
+        // The QR layer too: a mangled QR text is an error value, never a panic.
+        let _ = crate::qr::decode(&format!("SG1P:{}", &text[..text.len().min(200)]));
+    }
+    assert!(rejected > 2500, "{rejected}");
+}
