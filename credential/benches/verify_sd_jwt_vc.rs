@@ -21,6 +21,10 @@ use sigillum_credential::time::Timestamp;
 use sigillum_credential::vc::sd_jwt_vc::{self, SdJwtVcRequest};
 use sigillum_credential::verify::{IssuerKey, VerifyInput, VerifyPolicy, verify};
 
+/// The same allocator as the `sigillum` binary, so the figures are the product's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const NOW: i64 = 1_800_000_000;
 const NONCE: &str = "bench-nonce-0123456789";
 const AUD: &str = "https://border.example";

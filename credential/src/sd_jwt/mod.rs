@@ -34,6 +34,8 @@ use crate::jws::JwsError;
 pub const SD_ALG: &str = "sha-256";
 /// Most Disclosures accepted in one SD-JWT.
 pub const MAX_DISCLOSURES: usize = 1024;
+/// Most digests (real and decoy) processed in one SD-JWT payload.
+pub const MAX_DIGESTS: usize = 4 * MAX_DISCLOSURES;
 /// Deepest nesting of objects, arrays and recursive Disclosures processed.
 pub const MAX_DEPTH: usize = 64;
 
@@ -89,6 +91,9 @@ pub enum SdJwtError {
     /// More than [`MAX_DISCLOSURES`] Disclosures.
     #[error("{0} disclosures, over the limit of {MAX_DISCLOSURES}")]
     TooManyDisclosures(usize),
+    /// More than [`MAX_DIGESTS`] digests in the payload.
+    #[error("more than {0} digests in the payload")]
+    TooManyDigests(usize),
     /// Key Binding is required by policy and the presentation has none (§7.3 step 2).
     #[error("key binding is required but the presentation has no KB-JWT")]
     KeyBindingMissing,
@@ -149,7 +154,7 @@ impl SdJwtError {
             SdJwtError::DisclosureDigestMismatch(_) => "disclosure_digest_mismatch",
             SdJwtError::DigestContainerInvalid(_) => "sd_jwt_malformed",
             SdJwtError::TooDeep => "sd_jwt_too_deep",
-            SdJwtError::TooManyDisclosures(_) => "input_too_large",
+            SdJwtError::TooManyDisclosures(_) | SdJwtError::TooManyDigests(_) => "input_too_large",
             SdJwtError::KeyBindingMissing => "key_binding_missing",
             SdJwtError::KeyBindingUnexpected => "key_binding_unexpected",
             SdJwtError::HolderKeyInvalid(_) => "holder_key_invalid",

@@ -123,7 +123,6 @@ impl<'a> SdJwt<'a> {
     ) -> Result<VerifiedSdJwt, SdJwtError> {
         let verified = self
             .jwt
-            .clone()
             .verify(issuer_key, algs)
             .map_err(SdJwtError::IssuerJws)?;
         let claims = verified.claims().map_err(SdJwtError::IssuerJws)?;

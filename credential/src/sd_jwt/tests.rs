@@ -477,6 +477,12 @@ fn every_section_7_must_reject_has_its_code() {
         b64::encode("{}")
     );
     assert_eq!(verdict(&none_sig, &key, &np), "algorithm_not_allowed");
+    // A flood of digests (decoys cost nothing to forge in an unsigned payload) is capped.
+    let flood: Vec<String> = (0..MAX_DIGESTS + 1).map(|i| format!("{i:043}")).collect();
+    assert_eq!(
+        verdict(&forged(&issuer, json!({ "_sd": flood }), &[]), &key, &np),
+        "input_too_large"
+    );
     // Nesting bomb through arrays is refused, not a stack overflow.
     let mut deep = json!("x");
     for _ in 0..100 {
