@@ -22,8 +22,9 @@ impl Hasher for DigestHasher {
     fn write(&mut self, bytes: &[u8]) {
         for chunk in bytes.chunks(8) {
             let mut word = [0u8; 8];
-            word.get_mut(..chunk.len())
-                .map(|w| w.copy_from_slice(chunk));
+            if let Some(prefix) = word.get_mut(..chunk.len()) {
+                prefix.copy_from_slice(chunk);
+            }
             self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
                 .wrapping_mul(0x517c_c1b7_2722_0a95);
         }
