@@ -12,6 +12,7 @@
 
 mod disclosure;
 mod issue;
+pub mod json_serialization;
 mod key_binding;
 mod path;
 mod present;

@@ -640,3 +640,84 @@ fn frames_that_do_not_fit_the_claims_are_refused() {
         .is_err()
     );
 }
+
+/// §8: the flattened and general JSON serializations verify through their compact
+/// equivalents; in the general form, the second signature is by another key.
+#[test]
+fn json_serialized_sd_jwts_verify_through_their_compact_form() {
+    let key = spec_issuer_key();
+    let keys = vector("sd-jwt/ietf-draft-22/keys.json");
+    let second = Jwk::from_value(&keys["issuer_key_2_only_for_8.3"])
+        .unwrap()
+        .to_signing_key()
+        .unwrap()
+        .public_key();
+    let kb = KbPolicy {
+        now: Timestamp::from_unix(i64::MAX / 4),
+        max_age_secs: i64::MAX / 2,
+        ..KbPolicy::required(
+            "1234567890",
+            "https://verifier.example.org",
+            Timestamp::from_unix(0),
+        )
+    };
+    let flattened = json_serialization::to_compact(
+        read("sd-jwt/ietf-draft-22/json-serialization/8.2-flattened-issued.json").as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(flattened.len(), 1);
+    let issued = SdJwt::parse(&flattened[0], jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify_as_holder(&key, ALGS)
+        .unwrap();
+    assert_eq!(
+        issued.processed().disclosed.len(),
+        4,
+        "every published disclosure is used"
+    );
+    let presented = json_serialization::to_compact(
+        read("sd-jwt/ietf-draft-22/json-serialization/8.2-flattened-kb-presentation.json")
+            .as_bytes(),
+    )
+    .unwrap();
+    let v = SdJwt::parse(&presented[0], jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify(&key, ALGS, &kb)
+        .unwrap();
+    assert_eq!(v.key_binding().unwrap().nonce, "1234567890");
+    let general = json_serialization::to_compact(
+        read("sd-jwt/ietf-draft-22/json-serialization/8.3-general-kb-presentation.json").as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(general.len(), 2);
+    SdJwt::parse(&general[0], jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify(&key, ALGS, &kb)
+        .unwrap();
+    // The second signature is by issuer-key-2; its KB-JWT sd_hash covers the first signature's
+    // compact form (§8.1), so it verifies only as an issuer signature, not with the KB-JWT.
+    let with_kb = SdJwt::parse(&general[1], jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify(&second, ALGS, &kb);
+    assert_eq!(with_kb.unwrap_err().code(), "key_binding_sd_hash_mismatch");
+    let second_jws = general[1].split('~').next().unwrap();
+    jws::CompactJws::parse(second_jws, jws::DEFAULT_MAX_LEN)
+        .unwrap()
+        .verify(&second, ALGS)
+        .unwrap();
+    // Malformed envelopes.
+    assert_eq!(
+        json_serialization::to_compact(b"[]").unwrap_err().code(),
+        "sd_jwt_malformed"
+    );
+    assert_eq!(
+        json_serialization::to_compact(br#"{"payload":"e30","signatures":[]}"#)
+            .unwrap_err()
+            .code(),
+        "sd_jwt_malformed"
+    );
+    assert_eq!(
+        json_serialization::to_compact(br#"{"payload":"e30","protected":"x","signature":"y","header":{"disclosures":["a~b"]}}"#).unwrap_err().code(),
+        "sd_jwt_malformed"
+    );
+}
