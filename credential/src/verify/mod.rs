@@ -95,6 +95,18 @@ pub enum VerifyError {
 pub fn verify(input: &VerifyInput<'_>, policy: &VerifyPolicy) -> Result<Report, VerifyError> {
     let types = CredentialTypes::builtin()?;
     let text = input.presented.trim();
+    if text.starts_with('{') {
+        // RFC 9901 §8 JSON serialization: verify its first signature's compact equivalent.
+        let compact = match crate::sd_jwt::json_serialization::to_compact(text.as_bytes()) {
+            Ok(forms) => forms.into_iter().next().unwrap_or_default(),
+            Err(e) => {
+                let mut report = Report::new(Format::SdJwtVc);
+                report.push(Check::failed("format", &e.into()));
+                return Ok(report.finish());
+            }
+        };
+        return Ok(sd_jwt_vc::verify(&compact, input, policy, types));
+    }
     Ok(if text.contains('~') {
         sd_jwt_vc::verify(text, input, policy, types)
     } else {

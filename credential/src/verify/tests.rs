@@ -535,3 +535,25 @@ fn thousands_of_mutated_presentations_never_panic_and_never_verify() {
     }
     assert!(rejected > 2500, "{rejected}");
 }
+
+#[test]
+fn json_serialized_presentations_are_verified_too() {
+    let o = office(Alg::Es256);
+    let holder = SigningKey::generate(Alg::Es256);
+    let p = present(
+        &sd_jwt_passport(&o, &holder, NOW - 100, NOW + 1000, None),
+        &holder,
+        &["family_name"],
+    );
+    let parts: Vec<&str> = p.split('~').collect();
+    let jwt: Vec<&str> = parts[0].split('.').collect();
+    let json = json!({"protected": jwt[0], "payload": jwt[1], "signature": jwt[2],
+        "header": {"disclosures": &parts[1..parts.len() - 1], "kb_jwt": parts[parts.len() - 1]}});
+    let r = run(&json.to_string(), None, &policy());
+    assert!(r.valid, "{:#?}", r.checks);
+    assert_eq!(r.claims["family_name"], "ERIKSSON");
+    assert_eq!(
+        run(r#"{"payload": 5}"#, None, &policy()).failures(),
+        ["sd_jwt_malformed"]
+    );
+}
