@@ -36,6 +36,8 @@ pub mod cosignature;
 pub mod keys;
 pub mod merkle;
 pub mod note;
+pub mod operation;
+pub mod operation_body;
 pub mod tree;
 pub mod witness;
 
