@@ -1,0 +1,91 @@
+//! The genesis file: the consortium's starting point (specs/registry/DESIGN.md):
+//! the log's origin, the governance keys and threshold, and the consortium nodes'
+//! note keys with the number of cosignatures a checkpoint needs.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sigillum_credential::key::{Jwk, PublicKey};
+
+/// A consortium node: its name and C2SP verifier key (`name+hex+base64`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeEntry {
+    /// The node's key name.
+    pub name: String,
+    /// The node's note verifier key.
+    pub vkey: String,
+}
+
+/// The genesis file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// The checkpoint origin line (C2SP tlog-checkpoint).
+    pub origin: String,
+    /// Governance public keys, each with a `kid`.
+    pub governance_keys: Vec<Jwk>,
+    /// Governance signatures required (m of n).
+    pub governance_threshold: usize,
+    /// Consortium nodes.
+    pub nodes: Vec<NodeEntry>,
+    /// Cosignatures a checkpoint needs besides the log's own signature.
+    pub cosign_threshold: usize,
+}
+
+/// Why a genesis file (or a governance rotation) is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenesisError {
+    /// A key has no `kid`, a duplicate `kid`, or is not an acceptable public key.
+    #[error("governance key {0}")]
+    Key(String),
+    /// The threshold is 0 or more than the number of keys.
+    #[error("threshold {threshold} is not between 1 and the {keys} keys")]
+    Threshold {
+        /// The threshold given.
+        threshold: usize,
+        /// The number of keys.
+        keys: usize,
+    },
+}
+
+/// Checks and indexes a governance key set by `kid`.
+///
+/// # Errors
+/// [`GenesisError`] for unusable keys or thresholds.
+pub fn index_keys(
+    keys: &[Jwk],
+    threshold: usize,
+) -> Result<(BTreeMap<String, PublicKey>, usize), GenesisError> {
+    let mut out = BTreeMap::new();
+    for jwk in keys {
+        let kid = jwk
+            .kid
+            .clone()
+            .ok_or_else(|| GenesisError::Key("without a kid".into()))?;
+        let key = jwk
+            .to_public_key()
+            .map_err(|e| GenesisError::Key(format!("{kid}: {e}")))?;
+        if out.insert(kid.clone(), key).is_some() {
+            return Err(GenesisError::Key(format!("{kid} appears twice")));
+        }
+    }
+    if threshold == 0 || threshold > out.len() {
+        return Err(GenesisError::Threshold {
+            threshold,
+            keys: out.len(),
+        });
+    }
+    Ok((out, threshold))
+}
+
+impl Genesis {
+    /// The governance keys by `kid`, and the threshold.
+    ///
+    /// # Errors
+    /// [`GenesisError`] for unusable keys or thresholds.
+    pub fn governance_keys(&self) -> Result<(BTreeMap<String, PublicKey>, usize), GenesisError> {
+        index_keys(&self.governance_keys, self.governance_threshold)
+    }
+}
