@@ -38,6 +38,7 @@ pub mod merkle;
 pub mod note;
 pub mod operation;
 pub mod operation_body;
+pub mod read;
 pub mod tree;
 pub mod witness;
 

@@ -3,7 +3,7 @@
 //! SHA-256(value JSON)`. Its root goes into the checkpoint's `state` extension line, so
 //! a read proves that a value is the *current* one, not merely one that was logged.
 
-use sha2::{Digest, Sha256};
+use sigillum_credential::ledger::read::state_entry_bytes;
 use sigillum_credential::ledger::{Hash, LeafIndex, MemoryHashStore, ProofError, TreeSize, tree};
 
 use super::{State, Versioned};
@@ -28,15 +28,10 @@ pub struct StateProof {
     pub path: Vec<Hash>,
 }
 
-/// The bytes of one state entry.
+/// The bytes of one state entry (the format is shared with clients: `credential::ledger::read`).
 #[must_use]
 pub fn entry_bytes(id: &str, version: &Versioned) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(id.len() + 41);
-    bytes.extend_from_slice(id.as_bytes());
-    bytes.push(b'\n');
-    bytes.extend_from_slice(&version.leaf_index.to_be_bytes());
-    bytes.extend_from_slice(&Sha256::digest(version.value.to_string().as_bytes()));
-    bytes
+    state_entry_bytes(id, version.leaf_index, &version.value)
 }
 
 impl State {
