@@ -47,7 +47,7 @@ pub use cosignature::{CosignatureError, CosignerKey};
 pub use keys::{KeyId, KeyName, KeyType, SignerKey, VerifierKey};
 pub use merkle::{Hash, LeafIndex, ProofError, TreeSize};
 pub use note::{NoteError, NoteSignature, NoteSigner, SignedNote, VerifiedNote, VerifiedSignature};
-pub use tree::{HashReadError, HashReader, MemoryHashStore};
+pub use tree::{Frontier, HashReadError, HashReader, MemoryHashStore};
 pub use witness::{CheckpointError, Policy, PolicyError, VerifiedCheckpoint, verify_checkpoint};
 
 use base64::Engine as _;

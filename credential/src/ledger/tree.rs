@@ -70,6 +70,84 @@ pub trait HashReader {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, HashReadError>;
 }
 
+/// The roots of the complete subtrees along the right edge of a tree (one per set
+/// bit of its size, largest first): all that appending needs. A persistent store
+/// keeps the hashes [`Frontier::append`] returns and rebuilds the frontier with
+/// [`Frontier::load`] when it restarts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frontier {
+    stack: Vec<Hash>,
+    size: u64,
+}
+
+impl Frontier {
+    /// The frontier of an empty tree.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Rebuilds the frontier of a tree of `size` leaves from its stored hashes.
+    ///
+    /// # Errors
+    /// [`ProofError::HashesUnavailable`] if a needed hash is not stored,
+    /// [`ProofError::TreeTooLarge`] at 2^63 leaves or more.
+    pub fn load<R: HashReader + ?Sized>(size: TreeSize, reader: &R) -> Result<Self, ProofError> {
+        let n = size.get();
+        let mut indexes = Vec::new();
+        let mut start = 0u64;
+        for level in (0..64u8).rev() {
+            if n >> level & 1 == 1 {
+                indexes.push(
+                    stored_hash_index(level, start >> level)
+                        .ok_or(ProofError::TreeTooLarge { size })?,
+                );
+                start += 1 << level;
+            }
+        }
+        let stack = reader.read_hashes(&indexes)?;
+        Ok(Self { stack, size: n })
+    }
+
+    /// Appends a leaf hash; returns the hashes to store, in order, starting at
+    /// stored index [`stored_hash_count`] of the old size (the leaf, then each
+    /// subtree it completes).
+    pub fn append(&mut self, leaf: Hash) -> Vec<Hash> {
+        let mut stored = vec![leaf];
+        let mut node = leaf;
+        // Each trailing 1 bit of the index is a left sibling waiting on the frontier.
+        let mut n = self.size;
+        while n & 1 == 1 {
+            let Some(left) = self.stack.pop() else {
+                break;
+            };
+            node = node_hash(&left, &node);
+            stored.push(node);
+            n >>= 1;
+        }
+        self.stack.push(node);
+        self.size = self.size.saturating_add(1);
+        stored
+    }
+
+    /// The number of leaves.
+    #[must_use]
+    pub const fn size(&self) -> TreeSize {
+        TreeSize::new(self.size)
+    }
+
+    /// The root of the tree (RFC 9162 §2.1.1), from the frontier alone.
+    #[must_use]
+    pub fn root(&self) -> Hash {
+        self.stack
+            .iter()
+            .rev()
+            .copied()
+            .reduce(|right, left| node_hash(&left, &right))
+            .unwrap_or_else(empty_root)
+    }
+}
+
 /// An in-memory append-only hash store in the [`stored_hash_index`] layout.
 ///
 /// Memory is `32 · (2n − popcount(n))` bytes for `n` leaves (≈ 640 MB at ten
@@ -77,10 +155,7 @@ pub trait HashReader {
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHashStore {
     hashes: Vec<Hash>,
-    /// Roots of the complete subtrees along the right edge, largest first: one
-    /// per set bit of the size. Appending only ever touches this stack.
-    frontier: Vec<Hash>,
-    size: u64,
+    frontier: Frontier,
 }
 
 impl MemoryHashStore {
@@ -93,7 +168,7 @@ impl MemoryHashStore {
     /// The number of leaves appended.
     #[must_use]
     pub const fn size(&self) -> TreeSize {
-        TreeSize::new(self.size)
+        self.frontier.size()
     }
 
     /// Appends a leaf's data (hashing it with [`leaf_hash`]) and returns its index.
@@ -103,33 +178,16 @@ impl MemoryHashStore {
 
     /// Appends an already-hashed leaf and returns its index.
     pub fn append_leaf_hash(&mut self, leaf: Hash) -> LeafIndex {
-        let index = self.size;
-        self.hashes.push(leaf);
-        let mut node = leaf;
-        // Each trailing 1 bit of the index is a left sibling waiting on the frontier.
-        let mut n = index;
-        while n & 1 == 1 {
-            let Some(left) = self.frontier.pop() else {
-                break;
-            };
-            node = node_hash(&left, &node);
-            self.hashes.push(node);
-            n >>= 1;
-        }
-        self.frontier.push(node);
-        self.size = self.size.saturating_add(1);
+        let index = self.frontier.size().get();
+        let stored = self.frontier.append(leaf);
+        self.hashes.extend(stored);
         LeafIndex::new(index)
     }
 
     /// The root of the current tree (RFC 9162 §2.1.1), from the frontier alone.
     #[must_use]
     pub fn root(&self) -> Hash {
-        self.frontier
-            .iter()
-            .rev()
-            .copied()
-            .reduce(|right, left| node_hash(&left, &right))
-            .unwrap_or_else(empty_root)
+        self.frontier.root()
     }
 }
 

@@ -255,3 +255,27 @@ fn every_small_tree_proves_and_rejects_mutations() {
     }
     assert_eq!(checked, (2080, 2080));
 }
+
+#[test]
+fn a_frontier_reloaded_from_stored_hashes_continues_the_same_tree() {
+    let mut store = MemoryHashStore::new();
+    for size in 0..70u64 {
+        let reloaded = Frontier::load(TreeSize::new(size), &store).unwrap();
+        assert_eq!(reloaded.root(), store.root(), "size {size}");
+        let mut a = reloaded.clone();
+        let mut b = MemoryHashStore::new();
+        for i in 0..size {
+            b.append(&i.to_be_bytes());
+        }
+        let leaf = leaf_hash(&size.to_be_bytes());
+        let stored = a.append(leaf);
+        b.append_leaf_hash(leaf);
+        assert_eq!(a.root(), b.root());
+        let from = stored_hash_count(TreeSize::new(size)).unwrap();
+        let expect = b
+            .read_hashes(&(from..from + stored.len() as u64).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(stored, expect, "size {size}");
+        store.append(&size.to_be_bytes());
+    }
+}
