@@ -130,11 +130,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key_seed(KeySeed)? {
-            if map.contains_key(&key) {
-                return Err(de::Error::custom(format_args!("{DUPLICATE_MARKER}{key}")));
+            // One lookup per member: the entry is vacant unless the name repeats.
+            match map.entry(key) {
+                serde_json::map::Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format_args!(
+                        "{DUPLICATE_MARKER}{}",
+                        taken.key()
+                    )));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    let StrictValue(value) = access.next_value()?;
+                    slot.insert(value);
+                }
             }
-            let StrictValue(value) = access.next_value()?;
-            map.insert(key, value);
         }
         Ok(Value::Object(map))
     }

@@ -9,7 +9,8 @@
 //!  GET object     ─▶ value + leaf + inclusion proof + state proof + cosigned checkpoint
 //! ```
 //!
-//! Built so far: the state machine ([`state`]). Storage, HTTP API, checkpointing and
+//! Built so far: the state machine ([`state`]) and durable storage with group commit ([`store`]). Storage, HTTP API, checkpointing and
 //! the offline bundle follow (issue #3).
 
 pub mod state;
+pub mod store;
