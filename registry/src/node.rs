@@ -1,0 +1,348 @@
+//! A registry node: the state machine over a durable, group-committed log, with the
+//! log's Merkle tree persisted beside it and checkpoints signed for what is durable.
+//!
+//! Ordering (the part that must be right): an operation is validated and staged on the
+//! committer's single writer thread, in log order, against a *writer* state that
+//! already includes earlier operations of the same unflushed batch; its effect waits,
+//! keyed by leaf index, until the batch is durable; the *served* state then advances
+//! strictly in index order up to the store's durable length. Readers and checkpoints
+//! only ever see the served state, so nothing unacknowledged is ever proven.
+//! Restart replays the log (state is a deterministic fold of it) and checks the
+//! replayed Merkle root against the stored hashes.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use base64::Engine as _;
+use sigillum_credential::ledger::operation::{self, OperationError};
+use sigillum_credential::ledger::read::{ReadProof, StateProofWire, state_line};
+use sigillum_credential::ledger::tree::stored_hash_count;
+use sigillum_credential::ledger::{
+    Checkpoint, Frontier, Hash, HashReadError, HashReader, LeafIndex, ProofError, SignerKey,
+    TreeSize, note, tree,
+};
+use sigillum_credential::time::Clock;
+
+use crate::state::{Effect, Genesis, GenesisError, State};
+use crate::store::{Committer, CommitterConfig, LogStore, MetaPair, StoreError};
+
+/// Why the node could not do what was asked (as opposed to refusing an operation).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// Storage failed; the node must be restarted.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The genesis file is unusable.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// The stored log does not replay into a valid state (or its hashes disagree).
+    #[error("the stored log is inconsistent: {0}")]
+    Corrupt(String),
+    /// A proof could not be produced.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// The checkpoint could not be signed.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
+}
+
+impl NodeError {
+    /// The stable machine-readable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            NodeError::Store(e) => e.code(),
+            NodeError::Genesis(_) => "genesis_invalid",
+            NodeError::Corrupt(_) => "storage_corrupt",
+            NodeError::Proof(e) => e.code(),
+            NodeError::Checkpoint(_) => "checkpoint_unavailable",
+        }
+    }
+}
+
+/// What an accepted operation got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: Hash,
+}
+
+fn hash_key(index: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(9);
+    key.push(b'h');
+    key.extend_from_slice(&index.to_be_bytes());
+    key
+}
+
+/// The log's stored Merkle hashes, read from the store's meta table.
+struct StoredHashes<'a>(&'a dyn LogStore);
+
+impl HashReader for StoredHashes<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, HashReadError> {
+        indexes
+            .iter()
+            .map(|&index| match self.0.get_meta(&hash_key(index)) {
+                Ok(Some(bytes)) => Hash::from_slice(&bytes).map_err(|e| HashReadError::Backend {
+                    reason: e.to_string(),
+                }),
+                Ok(None) => Err(HashReadError::Missing { index }),
+                Err(e) => Err(HashReadError::Backend {
+                    reason: e.to_string(),
+                }),
+            })
+            .collect()
+    }
+}
+
+struct Writer {
+    state: State,
+    frontier: Frontier,
+}
+
+struct Served {
+    state: State,
+    frontier: Frontier,
+    /// The signed checkpoint for the current size, made on first demand.
+    checkpoint: Option<String>,
+}
+
+/// A running registry node.
+pub struct Node {
+    store: Arc<dyn LogStore>,
+    committer: Committer,
+    writer: Arc<Mutex<Writer>>,
+    pending: Arc<Mutex<BTreeMap<u64, Effect>>>,
+    served: RwLock<Served>,
+    signer: SignerKey,
+    origin: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl Node {
+    /// Opens a node over `store`: replays the log into the state and checks the
+    /// replayed Merkle root against the stored hashes.
+    ///
+    /// # Errors
+    /// [`NodeError`] when genesis is unusable, storage fails, or the log is inconsistent.
+    pub fn open(
+        store: Arc<dyn LogStore>,
+        genesis: &Genesis,
+        signer: SignerKey,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, NodeError> {
+        let mut state = State::from_genesis(genesis)?;
+        let mut frontier = Frontier::new();
+        let len = store.len();
+        let mut next = 0u64;
+        while next < len {
+            let chunk = store.range(next, len)?;
+            if chunk.is_empty() {
+                return Err(NodeError::Corrupt(format!("entry {next} is missing")));
+            }
+            for bytes in chunk {
+                let op = operation::parse(&bytes)
+                    .map_err(|e| NodeError::Corrupt(format!("entry {next}: {e}")))?;
+                // Replay judges each operation at its own time: the skew check passed when it was accepted.
+                let effect = state
+                    .check(&op, op.operation.time)
+                    .map_err(|e| NodeError::Corrupt(format!("entry {next}: {e}")))?;
+                state.apply(effect, next, op.leaf_hash());
+                frontier.append(op.leaf_hash());
+                next += 1;
+            }
+        }
+        let stored = Frontier::load(TreeSize::new(len), &StoredHashes(store.as_ref()))?;
+        if stored.root() != frontier.root() {
+            return Err(NodeError::Corrupt(
+                "the stored Merkle hashes do not match the replayed log".into(),
+            ));
+        }
+        let committer = Committer::new(store.clone(), &CommitterConfig::default())?;
+        Ok(Node {
+            committer,
+            writer: Arc::new(Mutex::new(Writer {
+                state: state.clone(),
+                frontier: frontier.clone(),
+            })),
+            pending: Arc::new(Mutex::new(BTreeMap::new())),
+            served: RwLock::new(Served {
+                state,
+                frontier,
+                checkpoint: None,
+            }),
+            store,
+            signer,
+            origin: genesis.origin.clone(),
+            clock,
+        })
+    }
+
+    /// Validates and durably appends one operation (the JWS JSON bytes a client sent).
+    /// The outer error is "could not run" (storage); the inner one is the refusal.
+    ///
+    /// # Errors
+    /// [`NodeError`] when storage fails.
+    pub async fn submit(
+        &self,
+        bytes: Vec<u8>,
+    ) -> Result<Result<Receipt, OperationError>, NodeError> {
+        let op = match operation::parse(&bytes) {
+            Ok(op) => op,
+            Err(e) => return Ok(Err(e)),
+        };
+        let leaf_hash = op.leaf_hash();
+        let writer = Arc::clone(&self.writer);
+        let pending = Arc::clone(&self.pending);
+        let now = self.clock.now().unix();
+        let outcome = self
+            .committer
+            .append_with(move |index| {
+                let mut w = writer
+                    .lock()
+                    .map_err(|_| OperationError::Rejected("writer state poisoned".into()))?;
+                let effect = w.state.check(&op, now)?;
+                w.state.apply(effect.clone(), index, leaf_hash);
+                let first = stored_hash_count(w.frontier.size()).unwrap_or(0);
+                let meta: Vec<MetaPair> = w
+                    .frontier
+                    .append(leaf_hash)
+                    .into_iter()
+                    .zip(first..)
+                    .map(|(hash, i)| (hash_key(i), hash.as_bytes().to_vec()))
+                    .collect();
+                if let Ok(mut p) = pending.lock() {
+                    p.insert(index, effect);
+                }
+                Ok((bytes, meta))
+            })
+            .await?;
+        match outcome {
+            Ok(leaf_index) => {
+                self.advance();
+                Ok(Ok(Receipt {
+                    leaf_index,
+                    leaf_hash,
+                }))
+            }
+            Err(refusal) => Ok(Err(refusal)),
+        }
+    }
+
+    /// Applies the durable prefix of staged effects to the served state, in index order.
+    fn advance(&self) {
+        let durable = self.store.len();
+        let (Ok(mut pending), Ok(mut served)) = (self.pending.lock(), self.served.write()) else {
+            return;
+        };
+        while served.frontier.size().get() < durable {
+            let index = served.frontier.size().get();
+            let Some(effect) = pending.remove(&index) else {
+                break;
+            };
+            let Ok(Some(bytes)) = self.store.get(index) else {
+                break;
+            };
+            let leaf = sigillum_credential::ledger::merkle::leaf_hash(&bytes);
+            served.state.apply(effect, index, leaf);
+            served.frontier.append(leaf);
+            served.checkpoint = None;
+        }
+    }
+
+    /// The log's current (durable) size.
+    #[must_use]
+    pub fn size(&self) -> u64 {
+        self.served.read().map_or(0, |s| s.frontier.size().get())
+    }
+
+    /// The signed checkpoint for the current size, committing to the state.
+    ///
+    /// # Errors
+    /// [`NodeError::Checkpoint`] if it cannot be formed or signed.
+    pub fn checkpoint(&self) -> Result<String, NodeError> {
+        if let Some(note) = self.served.read().ok().and_then(|s| s.checkpoint.clone()) {
+            return Ok(note);
+        }
+        let mut served = self
+            .served
+            .write()
+            .map_err(|_| NodeError::Checkpoint("state lock poisoned".into()))?;
+        let commitment = served.state.commitment();
+        let body = Checkpoint::new(
+            self.origin.clone(),
+            served.frontier.size(),
+            served.frontier.root(),
+        )
+        .and_then(|c| c.with_extension(state_line(&commitment.root, commitment.size)))
+        .map_err(|e| NodeError::Checkpoint(e.to_string()))?
+        .to_body();
+        let note =
+            note::sign(&body, &[&self.signer]).map_err(|e| NodeError::Checkpoint(e.to_string()))?;
+        served.checkpoint = Some(note.clone());
+        Ok(note)
+    }
+
+    /// The current value of `id` with every proof a client needs (`None` if no such object).
+    ///
+    /// # Errors
+    /// [`NodeError`] if storage or proof generation fails.
+    pub fn read(&self, id: &str) -> Result<Option<ReadProof>, NodeError> {
+        let checkpoint = self.checkpoint()?;
+        let served = self
+            .served
+            .read()
+            .map_err(|_| NodeError::Checkpoint("state lock poisoned".into()))?;
+        let Some(version) = served.state.get(id) else {
+            return Ok(None);
+        };
+        let size = served.frontier.size();
+        let entry = self.store.get(version.leaf_index)?.ok_or_else(|| {
+            NodeError::Corrupt(format!("entry {} is missing", version.leaf_index))
+        })?;
+        let inclusion = tree::inclusion_proof(
+            LeafIndex::new(version.leaf_index),
+            size,
+            &StoredHashes(self.store.as_ref()),
+        )?;
+        let state = served
+            .state
+            .proof(id)?
+            .ok_or_else(|| NodeError::Corrupt(format!("{id} has no state entry")))?;
+        let b64 = |h: &Hash| base64::engine::general_purpose::STANDARD.encode(h.as_bytes());
+        Ok(Some(ReadProof {
+            object: version.value.clone(),
+            entry: base64::engine::general_purpose::STANDARD.encode(entry),
+            leaf_index: version.leaf_index,
+            inclusion: inclusion.iter().map(b64).collect(),
+            state: StateProofWire {
+                position: state.position,
+                size: state.size,
+                proof: state.path.iter().map(b64).collect(),
+            },
+            checkpoint,
+        }))
+    }
+
+    /// A consistency proof between two sizes of this log (RFC 9162 §2.1.4).
+    ///
+    /// # Errors
+    /// [`NodeError::Proof`] for sizes the log cannot prove.
+    pub fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, NodeError> {
+        Ok(tree::consistency_proof(
+            TreeSize::new(old),
+            TreeSize::new(new),
+            &StoredHashes(self.store.as_ref()),
+        )?)
+    }
+
+    /// The log entries `start..end` (at most 1000).
+    ///
+    /// # Errors
+    /// [`NodeError::Store`].
+    pub fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, NodeError> {
+        Ok(self.store.range(start, end.min(self.size()))?)
+    }
+}
