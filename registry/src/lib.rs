@@ -12,6 +12,7 @@
 //! Built so far: the state machine ([`state`]) and durable storage with group commit ([`store`]). Storage, HTTP API, checkpointing and
 //! the offline bundle follow (issue #3).
 
+pub mod http;
 pub mod node;
 pub mod state;
 pub mod store;

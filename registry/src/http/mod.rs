@@ -1,0 +1,233 @@
+//! The registry's HTTP API (specs/registry/DESIGN.md "Reads"): submit operations;
+//! read objects with their proofs; checkpoints, consistency proofs, log entries;
+//! health and metrics. Errors are RFC 9457 problem details ([`problem`]).
+//!
+//! | method and path | answer |
+//! | --- | --- |
+//! | `POST /v1/operations` | 201 `{leaf_index, leaf_hash}` |
+//! | `GET /v1/dids/{did}` | a [`ReadProof`](sigillum_credential::ledger::read::ReadProof) |
+//! | `GET /v1/accreditations/{issuer}/{type}` | a read proof |
+//! | `GET /v1/status-lists/{issuer}/{n}` | a read proof (the signed list is in `object.token`) |
+//! | `GET /v1/schemas/{type}` | a read proof |
+//! | `GET /v1/checkpoint` | the signed checkpoint note, `text/plain` |
+//! | `GET /v1/proofs/consistency?old=&new=` | `{"proof": [base64 hashes]}` |
+//! | `GET /v1/log/entries?start=&end=` | `{"entries": [base64 leaves]}` (at most 1000) |
+//! | `GET /healthz`, `GET /metrics` | liveness; Prometheus text |
+
+pub mod problem;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::{get, post};
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+
+use self::problem::ApiError;
+use crate::node::Node;
+
+/// Largest request body accepted (an operation carrying a 4 MiB status list, in JSON).
+pub const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
+
+/// Shared by the handlers.
+#[derive(Clone)]
+pub struct AppState {
+    node: Arc<Node>,
+    metrics: Arc<Metrics>,
+}
+
+#[derive(Default)]
+struct Metrics {
+    accepted: AtomicU64,
+    refused: AtomicU64,
+    reads: AtomicU64,
+}
+
+/// The router, testable without a socket.
+pub fn app(node: Arc<Node>) -> Router {
+    let state = AppState {
+        node,
+        metrics: Arc::new(Metrics::default()),
+    };
+    Router::new()
+        .route("/v1/operations", post(submit))
+        .route("/v1/dids/{did}", get(read_did))
+        .route(
+            "/v1/accreditations/{issuer}/{kind}",
+            get(read_accreditation),
+        )
+        .route("/v1/status-lists/{issuer}/{n}", get(read_status_list))
+        .route("/v1/schemas/{kind}", get(read_schema))
+        .route("/v1/checkpoint", get(checkpoint))
+        .route("/v1/proofs/consistency", get(consistency))
+        .route("/v1/log/entries", get(entries))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
+        .with_state(state)
+}
+
+/// Serves the API on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// The I/O error that stopped the server.
+pub async fn run(
+    listener: TcpListener,
+    node: Arc<Node>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(node))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    match s.node.submit(body.to_vec()).await? {
+        Ok(receipt) => {
+            s.metrics.accepted.fetch_add(1, Ordering::Relaxed);
+            let hash =
+                base64::engine::general_purpose::STANDARD.encode(receipt.leaf_hash.as_bytes());
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({"leaf_index": receipt.leaf_index, "leaf_hash": hash})),
+            )
+                .into_response())
+        }
+        Err(refusal) => {
+            s.metrics.refused.fetch_add(1, Ordering::Relaxed);
+            Err(refusal.into())
+        }
+    }
+}
+
+fn read(s: &AppState, id: &str) -> Result<Response, ApiError> {
+    s.metrics.reads.fetch_add(1, Ordering::Relaxed);
+    if id.len() > 512 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "id_invalid",
+            "object ids are at most 512 bytes",
+        ));
+    }
+    let proof = s.node.read(id)?.ok_or_else(|| ApiError::not_found(id))?;
+    Ok(Json(proof).into_response())
+}
+
+async fn read_did(
+    State(s): State<AppState>,
+    Path(did): Path<String>,
+) -> Result<Response, ApiError> {
+    read(&s, &did)
+}
+
+async fn read_accreditation(
+    State(s): State<AppState>,
+    Path((issuer, kind)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    read(&s, &format!("accreditation:{issuer}:{kind}"))
+}
+
+async fn read_status_list(
+    State(s): State<AppState>,
+    Path((issuer, n)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    read(&s, &format!("status-list:{issuer}:{n}"))
+}
+
+async fn read_schema(
+    State(s): State<AppState>,
+    Path(kind): Path<String>,
+) -> Result<Response, ApiError> {
+    read(&s, &format!("schema:{kind}"))
+}
+
+async fn checkpoint(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let note = s.node.checkpoint()?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    old: u64,
+    new: u64,
+}
+
+async fn consistency(
+    State(s): State<AppState>,
+    q: Result<Query<ConsistencyQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query_invalid", e.body_text()))?;
+    if q.new > s.node.size() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "proof_size_invalid",
+            format!("the log has {} entries", s.node.size()),
+        ));
+    }
+    let proof = s.node.consistency(q.old, q.new)?;
+    let b64 = |h: &sigillum_credential::ledger::Hash| {
+        base64::engine::general_purpose::STANDARD.encode(h.as_bytes())
+    };
+    Ok(Json(
+        json!({"old": q.old, "new": q.new, "proof": proof.iter().map(b64).collect::<Vec<_>>()}),
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct EntriesQuery {
+    start: u64,
+    end: u64,
+}
+
+async fn entries(
+    State(s): State<AppState>,
+    q: Result<Query<EntriesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query_invalid", e.body_text()))?;
+    if q.end < q.start {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "query_invalid",
+            "end is before start",
+        ));
+    }
+    let list = s.node.entries(q.start, q.end)?;
+    let b64: Vec<String> = list
+        .iter()
+        .map(|e| base64::engine::general_purpose::STANDARD.encode(e))
+        .collect();
+    Ok(Json(json!({"start": q.start, "entries": b64})).into_response())
+}
+
+async fn metrics(State(s): State<AppState>) -> String {
+    format!(
+        "# HELP registry_log_size Durable log entries.\n# TYPE registry_log_size gauge\nregistry_log_size {}\n\
+         # HELP registry_operations_accepted_total Operations appended.\n# TYPE registry_operations_accepted_total counter\nregistry_operations_accepted_total {}\n\
+         # HELP registry_operations_refused_total Operations refused.\n# TYPE registry_operations_refused_total counter\nregistry_operations_refused_total {}\n\
+         # HELP registry_reads_total Object reads served.\n# TYPE registry_reads_total counter\nregistry_reads_total {}\n",
+        s.node.size(),
+        s.metrics.accepted.load(Ordering::Relaxed),
+        s.metrics.refused.load(Ordering::Relaxed),
+        s.metrics.reads.load(Ordering::Relaxed),
+    )
+}

@@ -1,0 +1,92 @@
+//! RFC 9457 problem details: every error the API returns, in one shape, with the
+//! stable code in `code` (and in `type` as `urn:sigillum:problem:<code>`). Server
+//! errors reveal nothing and are logged.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use sigillum_credential::ledger::operation::OperationError;
+
+use crate::node::NodeError;
+
+/// An error as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable snake_case code.
+    pub code: &'static str,
+    /// A sentence for a person.
+    pub detail: String,
+}
+
+impl ApiError {
+    /// A client error with `status`, `code` and `detail`.
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// 404 for an object the ledger does not hold.
+    pub fn not_found(what: &str) -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "object_not_found",
+            format!("{what} is not on the ledger"),
+        )
+    }
+}
+
+impl From<OperationError> for ApiError {
+    fn from(e: OperationError) -> Self {
+        let status = match e {
+            OperationError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            OperationError::Unauthorized(_) | OperationError::SignatureInvalid { .. } => {
+                StatusCode::FORBIDDEN
+            }
+            OperationError::Stale { .. } => StatusCode::CONFLICT,
+            OperationError::FieldForbidden { .. } | OperationError::Rejected(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<NodeError> for ApiError {
+    fn from(e: NodeError) -> Self {
+        match e {
+            NodeError::Proof(p) => ApiError::new(StatusCode::BAD_REQUEST, p.code(), p.to_string()),
+            other => {
+                eprintln!("registry: internal error: {other}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    other.code(),
+                    "the registry cannot serve this now",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "type": format!("urn:sigillum:problem:{}", self.code),
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+        });
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response()
+    }
+}
