@@ -7,6 +7,7 @@
 mod cmd_credential;
 mod cmd_key;
 mod cmd_qr;
+mod cmd_registry;
 mod cmd_status;
 mod cmd_verify;
 mod files;
@@ -45,6 +46,9 @@ enum Command {
     /// Encode payloads as QR codes and decode them back.
     #[command(subcommand)]
     Qr(cmd_qr::QrCommand),
+    /// Run a registry node, submit operations, fetch and verify objects.
+    #[command(subcommand)]
+    Registry(cmd_registry::RegistryCommand),
 }
 
 /// Prints a line to standard output; a closed pipe (`sigillum … | head`) ends the
@@ -75,6 +79,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd_verify::run(&a),
         Command::StatusList(c) => cmd_status::run(c),
         Command::Qr(c) => cmd_qr::run(c),
+        Command::Registry(c) => cmd_registry::run(c),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,174 @@
+//! The registry as an operator runs it: `sigillum registry init`, `serve` as its own
+//! process on a loopback port, operations built with `op` and sent with `submit`, and
+//! objects fetched with `get`, which verifies every proof against the genesis keys.
+//! The server is killed with SIGKILL and restarted: what was acknowledged is still
+//! there and still verifies.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::Work;
+use serde_json::{Value, json};
+
+fn serve(w: &Work) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .args(["registry", "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(w.path("."))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit_once(" on ")
+        .map(|(_, u)| u.to_owned())
+        .unwrap_or_default();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (child, url)
+}
+
+fn payload_id(op: &str) -> String {
+    use base64::Engine as _;
+    let v: Value = serde_json::from_str(op).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(v["payload"].as_str().unwrap())
+        .unwrap();
+    serde_json::from_slice::<Value>(&bytes).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn init_serve_submit_get_and_survive_kill_9() {
+    let w = Work::new("registry-cli");
+    w.ok(&[
+        "registry",
+        "init",
+        "--dir",
+        "registry",
+        "--governance",
+        "3",
+        "--threshold",
+        "2",
+    ]);
+    let (mut server, url) = serve(&w);
+    let summary: Value = serde_json::from_str(&w.ok(&[
+        "key",
+        "generate",
+        "--alg",
+        "EdDSA",
+        "--out",
+        "ministry.jwk",
+    ]))
+    .unwrap();
+    let doc = json!({"verificationMethod": [{"id": "#key-1", "type": "JsonWebKey2020", "controller": "", "publicKeyJwk": summary["public_jwk"]}],
+                     "assertionMethod": ["#key-1"], "capabilityInvocation": ["#key-1"]});
+    w.write("doc.json", &doc.to_string());
+    let create = w.save(
+        "create.json",
+        &[
+            "registry",
+            "op",
+            "--type",
+            "did.create",
+            "--body",
+            "doc.json",
+            "--key",
+            "ministry.jwk",
+            "--kid",
+            "#key-1",
+        ],
+    );
+    let did = payload_id(&std::fs::read_to_string(&create).unwrap());
+    w.ok(&["registry", "submit", &create, "--url", &url]);
+    let grant = json!({"issuer": did, "credential_type": "passport", "valid_from": 0});
+    w.write("grant.json", &grant.to_string());
+    let acc = format!("accreditation:{did}:passport");
+    let one = w.save(
+        "g1.json",
+        &[
+            "registry",
+            "op",
+            "--type",
+            "accreditation.grant",
+            "--id",
+            &acc,
+            "--body",
+            "grant.json",
+            "--key",
+            "registry/governance-0.jwk",
+            "--kid",
+            "gov-0",
+        ],
+    );
+    let (code, out, _) = w.run(&["registry", "submit", &one, "--url", &url]);
+    assert_eq!(code, 1);
+    assert!(out.contains("operation_unauthorized"), "{out}");
+    let two = w.save(
+        "g2.json",
+        &[
+            "registry",
+            "op",
+            "--type",
+            "accreditation.grant",
+            "--id",
+            &acc,
+            "--body",
+            "grant.json",
+            "--key",
+            "registry/governance-0.jwk",
+            "--kid",
+            "gov-0",
+            "--key",
+            "registry/governance-2.jwk",
+            "--kid",
+            "gov-2",
+        ],
+    );
+    w.ok(&["registry", "submit", &two, "--url", &url]);
+    let got: Value =
+        serde_json::from_str(&w.ok(&["registry", "get", &acc, "--url", &url])).unwrap();
+    assert_eq!(
+        (
+            got["verified"].clone(),
+            got["object"]["credential_type"].clone()
+        ),
+        (json!(true), json!("passport"))
+    );
+
+    // kill -9 and restart: the acknowledged operations are there and verify.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (mut server, url) = serve(&w);
+    let got: Value =
+        serde_json::from_str(&w.ok(&["registry", "get", &did, "--url", &url])).unwrap();
+    assert_eq!(got["verified"], true);
+    assert_eq!(got["leaf_index"], 0);
+    let got: Value =
+        serde_json::from_str(&w.ok(&["registry", "get", &acc, "--url", &url])).unwrap();
+    assert_eq!(got["leaf_index"], 1);
+    // A genesis file with other keys does not accept this node's answers.
+    w.ok(&["registry", "init", "--dir", "other"]);
+    let (code, out, _) = w.run(&[
+        "registry",
+        "get",
+        &did,
+        "--url",
+        &url,
+        "--genesis",
+        "other/genesis.json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("\"verified\":false") && out.contains("checkpoint_invalid"),
+        "{out}"
+    );
+    server.kill().unwrap();
+    let _ = server.wait();
+}
