@@ -4,6 +4,9 @@
 //! The server is killed with SIGKILL and restarted: what was acknowledged is still
 //! there and still verifies.
 
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};
