@@ -39,6 +39,7 @@ pub mod note;
 pub mod operation;
 pub mod operation_body;
 pub mod read;
+pub mod tracker;
 pub mod tree;
 pub mod witness;
 
