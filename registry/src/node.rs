@@ -14,8 +14,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
+use sigillum_credential::ledger::bundle::{Bundle, BundleObject, BundledProof};
 use sigillum_credential::ledger::operation::{self, OperationError};
-use sigillum_credential::ledger::read::{ReadProof, StateProofWire, state_line};
+use sigillum_credential::ledger::read::{ReadProof, StateProofWire, state_line, time_line};
 use sigillum_credential::ledger::tree::stored_hash_count;
 use sigillum_credential::ledger::{
     Checkpoint, Frontier, Hash, HashReadError, HashReader, LeafIndex, ProofError, SignerKey,
@@ -23,7 +24,7 @@ use sigillum_credential::ledger::{
 };
 use sigillum_credential::time::Clock;
 
-use crate::state::{Effect, Genesis, GenesisError, State};
+use crate::state::{Effect, Genesis, GenesisError, State, StateSnapshot, Versioned};
 use crate::store::{Committer, CommitterConfig, LogStore, MetaPair, StoreError};
 
 /// Why the node could not do what was asked (as opposed to refusing an operation).
@@ -105,8 +106,22 @@ struct Writer {
 struct Served {
     state: State,
     frontier: Frontier,
-    /// The signed checkpoint for the current size, made on first demand.
-    checkpoint: Option<String>,
+    /// The signed checkpoint for the current size and the state tree it commits to,
+    /// made on first demand after a write and shared by every read until the next.
+    cache: Option<Arc<Signed>>,
+}
+
+/// Objects picked from the state, with their ids.
+type Picked = Vec<(String, Versioned)>;
+
+/// A signed checkpoint and the state snapshot it commits to.
+pub struct Signed {
+    /// The signed note.
+    pub note: String,
+    /// The state tree.
+    pub snapshot: StateSnapshot,
+    /// The log size it covers.
+    pub size: TreeSize,
 }
 
 /// A running registry node.
@@ -171,7 +186,7 @@ impl Node {
             served: RwLock::new(Served {
                 state,
                 frontier,
-                checkpoint: None,
+                cache: None,
             }),
             store,
             signer,
@@ -248,7 +263,7 @@ impl Node {
             let leaf = sigillum_credential::ledger::merkle::leaf_hash(&bytes);
             served.state.apply(effect, index, leaf);
             served.frontier.append(leaf);
-            served.checkpoint = None;
+            served.cache = None;
         }
     }
 
@@ -258,31 +273,49 @@ impl Node {
         self.served.read().map_or(0, |s| s.frontier.size().get())
     }
 
-    /// The signed checkpoint for the current size, committing to the state.
+    /// The signed checkpoint for the current size, committing to the state and the time.
     ///
     /// # Errors
     /// [`NodeError::Checkpoint`] if it cannot be formed or signed.
     pub fn checkpoint(&self) -> Result<String, NodeError> {
-        if let Some(note) = self.served.read().ok().and_then(|s| s.checkpoint.clone()) {
-            return Ok(note);
+        Ok(self.signed()?.note.clone())
+    }
+
+    /// The current signed checkpoint with its state snapshot (made once per write).
+    ///
+    /// # Errors
+    /// [`NodeError::Checkpoint`] if it cannot be formed or signed.
+    pub fn signed(&self) -> Result<Arc<Signed>, NodeError> {
+        if let Some(cached) = self.served.read().ok().and_then(|s| s.cache.clone()) {
+            return Ok(cached);
         }
         let mut served = self
             .served
             .write()
             .map_err(|_| NodeError::Checkpoint("state lock poisoned".into()))?;
-        let commitment = served.state.commitment();
+        if let Some(cached) = served.cache.clone() {
+            return Ok(cached);
+        }
+        let snapshot = served.state.snapshot();
+        let commitment = snapshot.commitment();
         let body = Checkpoint::new(
             self.origin.clone(),
             served.frontier.size(),
             served.frontier.root(),
         )
         .and_then(|c| c.with_extension(state_line(&commitment.root, commitment.size)))
+        .and_then(|c| c.with_extension(time_line(self.clock.now())))
         .map_err(|e| NodeError::Checkpoint(e.to_string()))?
         .to_body();
         let note =
             note::sign(&body, &[&self.signer]).map_err(|e| NodeError::Checkpoint(e.to_string()))?;
-        served.checkpoint = Some(note.clone());
-        Ok(note)
+        let signed = Arc::new(Signed {
+            note,
+            snapshot,
+            size: served.frontier.size(),
+        });
+        served.cache = Some(Arc::clone(&signed));
+        Ok(signed)
     }
 
     /// The current value of `id` with every proof a client needs (`None` if no such object).
@@ -290,29 +323,94 @@ impl Node {
     /// # Errors
     /// [`NodeError`] if storage or proof generation fails.
     pub fn read(&self, id: &str) -> Result<Option<ReadProof>, NodeError> {
-        let checkpoint = self.checkpoint()?;
-        let served = self
-            .served
-            .read()
-            .map_err(|_| NodeError::Checkpoint("state lock poisoned".into()))?;
-        let Some(version) = served.state.get(id) else {
-            return Ok(None);
-        };
-        let size = served.frontier.size();
+        let (signed, versions) = self.consistent(|state| {
+            state
+                .get(id)
+                .cloned()
+                .into_iter()
+                .map(|v| (id.to_owned(), v))
+                .collect()
+        })?;
+        versions
+            .first()
+            .map(|(_, v)| self.proven(id, v, &signed))
+            .transpose()
+    }
+
+    /// The signed checkpoint and values taken from the same state (retrying if a write
+    /// lands in between), so every proof is against the checkpoint it is served with.
+    fn consistent(
+        &self,
+        pick: impl Fn(&State) -> Picked,
+    ) -> Result<(Arc<Signed>, Picked), NodeError> {
+        for _ in 0..16 {
+            let signed = self.signed()?;
+            let served = self
+                .served
+                .read()
+                .map_err(|_| NodeError::Checkpoint("state lock poisoned".into()))?;
+            if served
+                .cache
+                .as_ref()
+                .is_some_and(|c| Arc::ptr_eq(c, &signed))
+            {
+                return Ok((signed, pick(&served.state)));
+            }
+        }
+        Err(NodeError::Checkpoint(
+            "the log is changing too fast to serve a consistent read; retry".into(),
+        ))
+    }
+
+    /// Every object with its proofs against one checkpoint: the offline bundle.
+    ///
+    /// # Errors
+    /// [`NodeError`] if storage or proof generation fails.
+    pub fn bundle(&self) -> Result<Bundle, NodeError> {
+        let (signed, versions) = self.consistent(|state| {
+            state
+                .objects()
+                .map(|(id, v)| (id.clone(), v.clone()))
+                .collect()
+        })?;
+        let mut objects = Vec::with_capacity(versions.len());
+        for (id, version) in versions {
+            let proof = self.proven(&id, &version, &signed)?;
+            objects.push(BundleObject {
+                id,
+                proof: BundledProof::from(proof),
+            });
+        }
+        Ok(Bundle {
+            checkpoint: signed.note.clone(),
+            objects,
+        })
+    }
+
+    fn proven(
+        &self,
+        id: &str,
+        version: &Versioned,
+        signed: &Signed,
+    ) -> Result<ReadProof, NodeError> {
+        if version.leaf_index >= signed.size.get() {
+            return Err(NodeError::Checkpoint(
+                "the object changed after the checkpoint; retry".into(),
+            ));
+        }
         let entry = self.store.get(version.leaf_index)?.ok_or_else(|| {
             NodeError::Corrupt(format!("entry {} is missing", version.leaf_index))
         })?;
         let inclusion = tree::inclusion_proof(
             LeafIndex::new(version.leaf_index),
-            size,
+            signed.size,
             &StoredHashes(self.store.as_ref()),
         )?;
-        let state = served
-            .state
-            .proof(id)?
-            .ok_or_else(|| NodeError::Corrupt(format!("{id} has no state entry")))?;
+        let state = signed.snapshot.proof(id)?.ok_or_else(|| {
+            NodeError::Checkpoint(format!("{id} is newer than the checkpoint; retry"))
+        })?;
         let b64 = |h: &Hash| base64::engine::general_purpose::STANDARD.encode(h.as_bytes());
-        Ok(Some(ReadProof {
+        Ok(ReadProof {
             object: version.value.clone(),
             entry: base64::engine::general_purpose::STANDARD.encode(entry),
             leaf_index: version.leaf_index,
@@ -322,8 +420,8 @@ impl Node {
                 size: state.size,
                 proof: state.path.iter().map(b64).collect(),
             },
-            checkpoint,
-        }))
+            checkpoint: signed.note.clone(),
+        })
     }
 
     /// A consistency proof between two sizes of this log (RFC 9162 §2.1.4).

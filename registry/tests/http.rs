@@ -12,6 +12,7 @@ use rand_core::OsRng;
 use serde_json::{Value, json};
 use sigillum_credential::jws;
 use sigillum_credential::key::{Alg, SigningKey};
+use sigillum_credential::ledger::bundle::{Bundle, verify_bundle};
 use sigillum_credential::ledger::merkle::verify_consistency;
 use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
 use sigillum_credential::ledger::operation_body::LedgerDidDocument;
@@ -341,6 +342,52 @@ async fn an_issuer_lifecycle_over_http_with_verified_reads() {
         })
         .collect();
     verify_consistency(a.size(), b.size(), a.root(), b.root(), &proof).unwrap();
+
+    // The offline bundle: every object, verified against one checkpoint, with its age.
+    let bytes = s
+        .client
+        .get(format!("{}/v1/bundle", s.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let verified = verify_bundle(&bytes, &s.policy).unwrap();
+    assert_eq!(
+        verified.objects.len(),
+        3,
+        "the DID, the accreditation, the status list"
+    );
+    assert_eq!(verified.objects[&list_id].0["token"], token(2));
+    let age = verified.age_secs(sigillum_credential::time::Timestamp::from_unix(now()));
+    assert!((0..60).contains(&age), "{age}");
+    // Tampered: an object's value changed, a foreign checkpoint, or garbage.
+    let mut bundle = Bundle::decode(&bytes).unwrap();
+    bundle.objects[0].proof.object["deactivated"] = json!(true);
+    assert_eq!(
+        verify_bundle(&bundle.encode().unwrap(), &s.policy)
+            .unwrap_err()
+            .code(),
+        "state_proof_invalid"
+    );
+    let other = Policy::new(
+        ORIGIN,
+        SignerKey::generate(KeyName::new(ORIGIN).unwrap(), &mut OsRng).verifier_key(),
+        vec![],
+        0,
+    )
+    .unwrap();
+    assert_eq!(
+        verify_bundle(&bytes, &other).unwrap_err().code(),
+        "checkpoint_invalid"
+    );
+    assert_eq!(
+        verify_bundle(b"not a bundle", &s.policy)
+            .unwrap_err()
+            .code(),
+        "bundle_malformed"
+    );
 
     // Misc endpoints.
     let entries: Value = s

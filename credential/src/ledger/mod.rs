@@ -31,6 +31,7 @@
 // Untrusted input never panics: no indexing or panics in this module's code (tests may).
 #![cfg_attr(not(test), warn(clippy::indexing_slicing, clippy::panic))]
 
+pub mod bundle;
 pub mod checkpoint;
 pub mod cosignature;
 pub mod keys;

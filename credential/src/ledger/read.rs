@@ -34,6 +34,23 @@ pub fn state_line(root: &Hash, entries: u64) -> String {
     )
 }
 
+/// The checkpoint extension line with the signing time: `time <unix seconds>`
+/// (how old an offline bundle is).
+#[must_use]
+pub fn time_line(time: crate::time::Timestamp) -> String {
+    format!("time {}", time.unix())
+}
+
+/// Reads the `time` extension line of a checkpoint, if it has one.
+#[must_use]
+pub fn parse_time_line(extensions: &[String]) -> Option<crate::time::Timestamp> {
+    extensions
+        .iter()
+        .find_map(|l| l.strip_prefix("time "))
+        .and_then(|t| t.parse().ok())
+        .map(crate::time::Timestamp::from_unix)
+}
+
 /// Reads the `state` extension line of a checkpoint.
 ///
 /// # Errors
@@ -165,16 +182,47 @@ pub struct VerifiedRead {
 /// The [`ReadError`] for the first check that fails.
 pub fn verify_read(id: &str, read: &ReadProof, policy: &Policy) -> Result<VerifiedRead, ReadError> {
     let checkpoint = verify_checkpoint(read.checkpoint.as_bytes(), policy)?;
+    let (object, operation) = verify_against(
+        id,
+        &read.object,
+        &read.entry,
+        read.leaf_index,
+        &read.inclusion,
+        &read.state,
+        &checkpoint,
+    )?;
+    Ok(VerifiedRead {
+        object,
+        operation,
+        leaf_index: read.leaf_index,
+        checkpoint,
+    })
+}
+
+/// Verifies one object's proofs against a checkpoint already verified under the policy
+/// (the shared step of [`verify_read`] and offline bundles).
+///
+/// # Errors
+/// The [`ReadError`] for the first check that fails.
+pub fn verify_against(
+    id: &str,
+    object: &Value,
+    entry_b64: &str,
+    leaf_index: u64,
+    inclusion: &[String],
+    state: &StateProofWire,
+    checkpoint: &VerifiedCheckpoint,
+) -> Result<(Value, Operation), ReadError> {
     let (state_root, state_size) = parse_state_line(checkpoint.checkpoint().extensions())?;
     let entry = base64::engine::general_purpose::STANDARD
-        .decode(&read.entry)
+        .decode(entry_b64)
         .map_err(|_| ReadError::Malformed("entry is not base64"))?;
     let log = checkpoint.checkpoint();
     verify_inclusion(
         &leaf_hash(&entry),
-        LeafIndex::new(read.leaf_index),
+        LeafIndex::new(leaf_index),
         log.size(),
-        &hashes(&read.inclusion, "inclusion")?,
+        &hashes(inclusion, "inclusion")?,
         log.root(),
     )
     .map_err(|error| ReadError::Proof {
@@ -189,28 +237,23 @@ pub fn verify_read(id: &str, read: &ReadProof, policy: &Policy) -> Result<Verifi
             op.operation.id
         )));
     }
-    if read.state.size != state_size {
+    if state.size != state_size {
         return Err(ReadError::StateSizeMismatch {
             expected: state_size,
-            found: read.state.size,
+            found: state.size,
         });
     }
-    let state_leaf = leaf_hash(&state_entry_bytes(id, read.leaf_index, &read.object));
+    let state_leaf = leaf_hash(&state_entry_bytes(id, leaf_index, object));
     verify_inclusion(
         &state_leaf,
-        LeafIndex::new(read.state.position),
+        LeafIndex::new(state.position),
         TreeSize::new(state_size),
-        &hashes(&read.state.proof, "state")?,
+        &hashes(&state.proof, "state")?,
         &state_root,
     )
     .map_err(|error| ReadError::Proof {
         which: "state",
         error,
     })?;
-    Ok(VerifiedRead {
-        object: read.object.clone(),
-        operation: op.operation,
-        leaf_index: read.leaf_index,
-        checkpoint,
-    })
+    Ok((object.clone(), op.operation))
 }

@@ -12,6 +12,7 @@
 //! | `GET /v1/checkpoint` | the signed checkpoint note, `text/plain` |
 //! | `GET /v1/proofs/consistency?old=&new=` | `{"proof": [base64 hashes]}` |
 //! | `GET /v1/log/entries?start=&end=` | `{"entries": [base64 leaves]}` (at most 1000) |
+//! | `GET /v1/bundle` | the offline bundle: every object with its proofs, zlib JSON |
 //! | `GET /healthz`, `GET /metrics` | liveness; Prometheus text |
 
 pub mod problem;
@@ -71,6 +72,7 @@ pub fn app(node: Arc<Node>) -> Router {
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/proofs/consistency", get(consistency))
         .route("/v1/log/entries", get(entries))
+        .route("/v1/bundle", get(bundle))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
         .fallback(|| async {
@@ -217,6 +219,26 @@ async fn entries(
         .map(|e| base64::engine::general_purpose::STANDARD.encode(e))
         .collect();
     Ok(Json(json!({"start": q.start, "entries": b64})).into_response())
+}
+
+async fn bundle(State(s): State<AppState>) -> Result<Response, ApiError> {
+    let node = Arc::clone(&s.node);
+    // Building and compressing a bundle is CPU work; keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || {
+        node.bundle().and_then(|b| {
+            b.encode()
+                .map_err(|e| crate::node::NodeError::Checkpoint(e.to_string()))
+        })
+    })
+    .await
+    .map_err(|_| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "bundle_unavailable",
+            "the bundle could not be built",
+        )
+    })??;
+    Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
 async fn metrics(State(s): State<AppState>) -> String {

@@ -3,6 +3,8 @@
 //! SHA-256(value JSON)`. Its root goes into the checkpoint's `state` extension line, so
 //! a read proves that a value is the *current* one, not merely one that was logged.
 
+use std::collections::HashMap;
+
 use sigillum_credential::ledger::read::state_entry_bytes;
 use sigillum_credential::ledger::{Hash, LeafIndex, MemoryHashStore, ProofError, TreeSize, tree};
 
@@ -34,23 +36,20 @@ pub fn entry_bytes(id: &str, version: &Versioned) -> Vec<u8> {
     state_entry_bytes(id, version.leaf_index, &version.value)
 }
 
-impl State {
-    fn state_tree(&self) -> MemoryHashStore {
-        let mut store = MemoryHashStore::new();
-        for (id, v) in &self.objects {
-            store.append(&entry_bytes(id, v));
-        }
-        store
-    }
+/// The state tree built once for a checkpoint: its commitment and a proof for any id
+/// without rebuilding (reads and bundles between two writes share one snapshot).
+#[derive(Debug, Clone)]
+pub struct StateSnapshot {
+    tree: MemoryHashStore,
+    positions: HashMap<String, u64>,
+    commitment: StateCommitment,
+}
 
-    /// The current commitment.
+impl StateSnapshot {
+    /// The commitment (root and size).
     #[must_use]
     pub fn commitment(&self) -> StateCommitment {
-        let store = self.state_tree();
-        StateCommitment {
-            root: store.root(),
-            size: self.objects.len() as u64,
-        }
+        self.commitment
     }
 
     /// The inclusion proof of `id`'s entry, if it exists.
@@ -58,17 +57,53 @@ impl State {
     /// # Errors
     /// [`ProofError`] only if the tree cannot produce the proof (not expected).
     pub fn proof(&self, id: &str) -> Result<Option<StateProof>, ProofError> {
-        let Some(position) = self.objects.keys().position(|k| k == id) else {
+        let Some(&position) = self.positions.get(id) else {
             return Ok(None);
         };
-        let store = self.state_tree();
-        let size = self.objects.len() as u64;
+        let size = self.commitment.size;
         let path =
-            tree::inclusion_proof(LeafIndex::new(position as u64), TreeSize::new(size), &store)?;
+            tree::inclusion_proof(LeafIndex::new(position), TreeSize::new(size), &self.tree)?;
         Ok(Some(StateProof {
-            position: position as u64,
+            position,
             size,
             path,
         }))
+    }
+}
+
+impl State {
+    /// Builds the state tree once (O(objects)).
+    #[must_use]
+    pub fn snapshot(&self) -> StateSnapshot {
+        let mut tree = MemoryHashStore::new();
+        let mut positions = HashMap::with_capacity(self.objects.len());
+        for (id, v) in &self.objects {
+            let index = tree.append(&entry_bytes(id, v));
+            positions.insert(id.clone(), index.get());
+        }
+        let commitment = StateCommitment {
+            root: tree.root(),
+            size: self.objects.len() as u64,
+        };
+        StateSnapshot {
+            tree,
+            positions,
+            commitment,
+        }
+    }
+
+    /// The current commitment.
+    #[must_use]
+    pub fn commitment(&self) -> StateCommitment {
+        self.snapshot().commitment
+    }
+
+    /// The inclusion proof of `id`'s entry, if it exists (builds a snapshot; use
+    /// [`State::snapshot`] to prove many).
+    ///
+    /// # Errors
+    /// [`ProofError`] only if the tree cannot produce the proof (not expected).
+    pub fn proof(&self, id: &str) -> Result<Option<StateProof>, ProofError> {
+        self.snapshot().proof(id)
     }
 }

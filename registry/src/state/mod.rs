@@ -11,7 +11,7 @@ mod commitment;
 mod genesis;
 
 pub use apply::Effect;
-pub use commitment::{StateCommitment, StateProof};
+pub use commitment::{StateCommitment, StateProof, StateSnapshot};
 pub use genesis::{Genesis, GenesisError, NodeEntry};
 
 use std::collections::BTreeMap;
