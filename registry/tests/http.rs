@@ -433,3 +433,130 @@ async fn an_issuer_lifecycle_over_http_with_verified_reads() {
         .unwrap();
     assert!(metrics.contains("registry_log_size 5"), "{metrics}");
 }
+
+/// reqwest as the client's `HttpGet` (what a service plugs in).
+struct Http(reqwest::Client);
+
+impl sigillum_credential::did::web::HttpGet for Http {
+    fn get<'a>(
+        &'a self,
+        url: &'a str,
+        max: usize,
+    ) -> sigillum_credential::did::BoxFuture<'a, Result<Vec<u8>, String>> {
+        Box::pin(async move {
+            let r = self.0.get(url).send().await.map_err(|e| e.to_string())?;
+            if !r.status().is_success() {
+                return Err(format!("HTTP {}", r.status()));
+            }
+            let bytes = r.bytes().await.map_err(|e| e.to_string())?;
+            if bytes.len() > max {
+                Err("too large".into())
+            } else {
+                Ok(bytes.to_vec())
+            }
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_registry_client_resolves_did_sigillum_and_only_moves_forward() {
+    use sigillum_credential::did::{Did, DidResolver, Relationship};
+    use sigillum_credential::ledger::client::RegistryClient;
+    use sigillum_credential::ledger::tracker::CheckpointTracker;
+
+    let s = start().await;
+    let (control, signing) = (
+        SigningKey::generate(Alg::EdDsa),
+        SigningKey::generate(Alg::Es256),
+    );
+    let body = document(&control, ("sign-1", &signing));
+    let did =
+        derive_did(&serde_json::from_value::<LedgerDidDocument>(body.clone()).unwrap()).unwrap();
+    let create = sign(
+        &Operation {
+            v: 1,
+            op_type: OpType::DidCreate,
+            id: did.clone(),
+            prev: None,
+            time: now(),
+            body,
+        },
+        &[(&control, "#control")],
+    );
+    assert_eq!(s.post(create).await.0, 201);
+    let client = RegistryClient::new(
+        s.base.clone(),
+        Http(reqwest::Client::new()),
+        s.policy.clone(),
+        CheckpointTracker::new(),
+    );
+    let parsed = Did::parse(&did).unwrap();
+    let doc = client.resolve(&parsed).await.unwrap();
+    assert_eq!(
+        doc.key_for(None, Relationship::AssertionMethod).unwrap(),
+        signing.public_key()
+    );
+    assert_eq!(client.tracker().latest().unwrap().0.get(), 1);
+
+    // The issuer rotates; the client moves to the larger checkpoint through a consistency proof.
+    let new_signing = SigningKey::generate(Alg::Es256);
+    let rotate = Operation {
+        v: 1,
+        op_type: OpType::DidUpdate,
+        id: did.clone(),
+        prev: s.prev(&format!("/v1/dids/{did}")).await,
+        time: now(),
+        body: document(&control, ("sign-2", &new_signing)),
+    };
+    assert_eq!(
+        s.post(sign(&rotate, &[(&control, "#control")])).await.0,
+        201
+    );
+    let doc = client.resolve(&parsed).await.unwrap();
+    assert_eq!(
+        doc.key_for(None, Relationship::AssertionMethod).unwrap(),
+        new_signing.public_key()
+    );
+    assert_eq!(client.tracker().latest().unwrap().0.get(), 2);
+
+    // Deactivated DIDs do not resolve; unknown ones are a fetch failure (404).
+    let deactivate = Operation {
+        v: 1,
+        op_type: OpType::DidDeactivate,
+        id: did.clone(),
+        prev: s.prev(&format!("/v1/dids/{did}")).await,
+        time: now(),
+        body: json!({}),
+    };
+    assert_eq!(
+        s.post(sign(&deactivate, &[(&control, "#control")])).await.0,
+        201
+    );
+    assert_eq!(
+        client.resolve(&parsed).await.unwrap_err().code(),
+        "did_deactivated"
+    );
+    let ghost = Did::parse("did:sigillum:ghost").unwrap();
+    assert_eq!(
+        client.resolve(&ghost).await.unwrap_err().code(),
+        "did_resolution_failed"
+    );
+    // A client pinned to a checkpoint from another history refuses this registry's answers.
+    let forked = RegistryClient::new(
+        s.base.clone(),
+        Http(reqwest::Client::new()),
+        s.policy.clone(),
+        CheckpointTracker::starting_at(
+            sigillum_credential::ledger::TreeSize::new(3),
+            Hash::from_bytes([1; 32]),
+        ),
+    );
+    assert!(
+        forked
+            .resolve(&parsed)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("checkpoint_split_view")
+    );
+}

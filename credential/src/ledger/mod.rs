@@ -33,6 +33,7 @@
 
 pub mod bundle;
 pub mod checkpoint;
+pub mod client;
 pub mod cosignature;
 pub mod keys;
 pub mod merkle;
