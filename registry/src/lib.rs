@@ -9,7 +9,12 @@
 //!  GET object     ─▶ value + leaf + inclusion proof + state proof + cosigned checkpoint
 //! ```
 //!
-//! Built so far: the state machine ([`state`]) and durable storage with group commit ([`store`]). Storage, HTTP API, checkpointing and
+//! Modules: [`state`] (the deterministic state machine and its commitment), [`store`]
+//! (sled with atomic multi-tree batches, flushed and synced before acknowledging, behind
+//! group commit), [`node`] (validation in log order, the served state advanced only by
+//! durable entries, stored Merkle hashes, signed checkpoints, reads and the offline
+//! bundle from one consistent snapshot), [`http`] (the API, RFC 9457 problems).
+//! Still to come: historical reads (`?at=`), cosignature collection (issue #9). Storage, HTTP API, checkpointing and
 //! the offline bundle follow (issue #3).
 
 pub mod http;
