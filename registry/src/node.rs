@@ -436,6 +436,19 @@ impl Node {
         )?)
     }
 
+    /// An inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3).
+    ///
+    /// # Errors
+    /// [`NodeError::Proof`] for an index or size the log cannot prove (a size beyond
+    /// the log has no stored hashes).
+    pub fn inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>, NodeError> {
+        Ok(tree::inclusion_proof(
+            LeafIndex::new(index),
+            TreeSize::new(size),
+            &StoredHashes(self.store.as_ref()),
+        )?)
+    }
+
     /// The log entries `start..end` (at most 1000).
     ///
     /// # Errors

@@ -389,6 +389,72 @@ async fn an_issuer_lifecycle_over_http_with_verified_reads() {
         "bundle_malformed"
     );
 
+    // An inclusion proof of the first entry in the current tree, checked against the checkpoint.
+    let r: Value = s
+        .client
+        .get(format!(
+            "{}/v1/proofs/inclusion?index=0&size={}",
+            s.base,
+            b.size().get()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path: Vec<Hash> = r["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            Hash::from_slice(
+                &base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    h.as_str().unwrap(),
+                )
+                .unwrap(),
+            )
+            .unwrap()
+        })
+        .collect();
+    let first: Value = s
+        .client
+        .get(format!("{}/v1/log/entries?start=0&end=1", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let leaf = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        first["entries"][0].as_str().unwrap(),
+    )
+    .unwrap();
+    sigillum_credential::ledger::merkle::verify_inclusion(
+        &sigillum_credential::ledger::merkle::leaf_hash(&leaf),
+        sigillum_credential::ledger::LeafIndex::new(0),
+        b.size(),
+        &path,
+        b.root(),
+    )
+    .unwrap();
+    let beyond = s
+        .client
+        .get(format!("{}/v1/proofs/inclusion?index=0&size=999", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beyond.status().as_u16(), 400);
+    let out_of_range = s
+        .client
+        .get(format!("{}/v1/proofs/inclusion?index=9&size=2", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out_of_range.status().as_u16(), 400);
+
     // Misc endpoints.
     let entries: Value = s
         .client

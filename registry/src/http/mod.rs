@@ -11,6 +11,7 @@
 //! | `GET /v1/schemas/{type}` | a read proof |
 //! | `GET /v1/checkpoint` | the signed checkpoint note, `text/plain` |
 //! | `GET /v1/proofs/consistency?old=&new=` | `{"proof": [base64 hashes]}` |
+//! | `GET /v1/proofs/inclusion?index=&size=` | `{"proof": [base64 hashes]}` |
 //! | `GET /v1/log/entries?start=&end=` | `{"entries": [base64 leaves]}` (at most 1000) |
 //! | `GET /v1/bundle` | the offline bundle: every object with its proofs, zlib JSON |
 //! | `GET /healthz`, `GET /metrics` | liveness; Prometheus text |
@@ -71,6 +72,7 @@ pub fn app(node: Arc<Node>) -> Router {
         .route("/v1/schemas/{kind}", get(read_schema))
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/proofs/consistency", get(consistency))
+        .route("/v1/proofs/inclusion", get(inclusion))
         .route("/v1/log/entries", get(entries))
         .route("/v1/bundle", get(bundle))
         .route("/healthz", get(|| async { "ok" }))
@@ -192,6 +194,32 @@ async fn consistency(
         json!({"old": q.old, "new": q.new, "proof": proof.iter().map(b64).collect::<Vec<_>>()}),
     )
     .into_response())
+}
+
+#[derive(Deserialize)]
+struct InclusionQuery {
+    index: u64,
+    size: u64,
+}
+
+async fn inclusion(
+    State(s): State<AppState>,
+    q: Result<Query<InclusionQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        q.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "query_invalid", e.body_text()))?;
+    if q.size > s.node.size() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "proof_size_invalid",
+            format!("the log has {} entries", s.node.size()),
+        ));
+    }
+    let proof = s.node.inclusion(q.index, q.size)?;
+    let b64 = |h: &sigillum_credential::ledger::Hash| {
+        base64::engine::general_purpose::STANDARD.encode(h.as_bytes())
+    };
+    Ok(Json(json!({"index": q.index, "size": q.size, "proof": proof.iter().map(b64).collect::<Vec<_>>()})).into_response())
 }
 
 #[derive(Deserialize)]
