@@ -9,31 +9,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use common::Work;
+use common::{Work, serve};
 use serde_json::{Value, json};
-
-fn serve(w: &Work) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
-        .args(["registry", "serve", "--listen", "127.0.0.1:0"])
-        .current_dir(w.path("."))
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit_once(" on ")
-        .map(|(_, u)| u.to_owned())
-        .unwrap_or_default();
-    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (child, url)
-}
 
 fn payload_id(op: &str) -> String {
     use base64::Engine as _;

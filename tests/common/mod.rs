@@ -57,3 +57,26 @@ impl Drop for Work {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Starts `sigillum registry serve --listen 127.0.0.1:0` in `w` (which holds `registry/`)
+/// and returns the child and the URL it announced on its first stderr line.
+pub fn serve(w: &Work) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .args(["registry", "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(w.path("."))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit_once(" on ")
+        .map(|(_, u)| u.to_owned())
+        .unwrap_or_default();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+    (child, url)
+}
