@@ -163,7 +163,7 @@ pub fn run(command: CredentialCommand) -> Result<ExitCode, CliError> {
                         status,
                         schema_id: spec.schema_id(),
                     };
-                    jwt_vc::issue(&request, &key)
+                    jwt_vc::issue(&request, &key).map_err(|e| format!("signing failed: {e}"))?
                 }
             };
             crate::say!("{text}");

@@ -172,7 +172,7 @@ impl List {
                     status: None,
                     schema_id: None,
                 };
-                Ok(jwt_vc::issue(&request, key))
+                Ok(jwt_vc::issue(&request, key).map_err(|e| format!("signing failed: {e}"))?)
             }
         }
     }

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::b64;
 use crate::json::{self, JsonError};
-use crate::key::{Alg, PublicKey, SigningKey};
+use crate::key::{Alg, JwsSigner, PublicKey, SigningKey};
 
 /// Default upper bound on a compact JWS, before any decoding (1 MiB).
 pub const DEFAULT_MAX_LEN: usize = 1024 * 1024;
@@ -344,18 +344,53 @@ impl VerifiedJws {
     }
 }
 
-/// Signs `payload` as a compact JWS. `header` supplies members such as `typ` and `kid`;
-/// `alg` is always set from the key (RFC 7515 §5.1).
+/// Signs `payload` as a compact JWS with an in-memory key, which cannot fail.
+/// `header` supplies members such as `typ` and `kid`; `alg` is always set from the
+/// key (RFC 7515 §5.1).
 #[must_use]
-pub fn sign(mut header: Map<String, Value>, payload: &[u8], key: &SigningKey) -> String {
-    header.insert("alg".into(), Value::String(key.alg().name().into()));
-    let mut token = b64::encode(Value::Object(header).to_string());
-    token.push('.');
-    token.push_str(&b64::encode(payload));
+pub fn sign(header: Map<String, Value>, payload: &[u8], key: &SigningKey) -> String {
+    let mut token = signing_input(header, payload, key.alg());
     let signature = key.sign_bytes(token.as_bytes());
     token.push('.');
     token.push_str(&b64::encode(signature));
     token
+}
+
+/// Signs `payload` as a compact JWS with any [`JwsSigner`] (an HSM or KMS key may
+/// fail to sign; an in-memory [`SigningKey`] never does).
+///
+/// # Errors
+/// The signer's own error, passed through.
+pub fn try_sign<K: JwsSigner + ?Sized>(
+    header: Map<String, Value>,
+    payload: &[u8],
+    key: &K,
+) -> Result<String, signature::Error> {
+    let mut token = signing_input(header, payload, key.jws_alg());
+    let signature = key.try_sign(token.as_bytes())?;
+    token.push('.');
+    token.push_str(&b64::encode(signature.as_bytes()));
+    Ok(token)
+}
+
+/// `BASE64URL(header) || '.' || BASE64URL(payload)` (RFC 7515 §5.1 step 5), with
+/// `alg` taken from the key.
+fn signing_input(mut header: Map<String, Value>, payload: &[u8], alg: Alg) -> String {
+    header.insert("alg".into(), Value::String(alg.name().into()));
+    let mut token = b64::encode(Value::Object(header).to_string());
+    token.push('.');
+    token.push_str(&b64::encode(payload));
+    token
+}
+
+/// The header of a JWT: `typ` and an optional `kid` (RFC 7519 §5).
+fn jwt_header(typ: &str, kid: Option<&str>) -> Map<String, Value> {
+    let mut header = Map::new();
+    header.insert("typ".into(), Value::String(typ.into()));
+    if let Some(kid) = kid {
+        header.insert("kid".into(), Value::String(kid.into()));
+    }
+    header
 }
 
 /// Signs a JSON claims set with the given `typ` and optional `kid` (a JWT, RFC 7519 §7.1).
@@ -366,16 +401,22 @@ pub fn sign_claims(
     claims: &Map<String, Value>,
     key: &SigningKey,
 ) -> String {
-    let mut header = Map::new();
-    header.insert("typ".into(), Value::String(typ.into()));
-    if let Some(kid) = kid {
-        header.insert("kid".into(), Value::String(kid.into()));
-    }
-    sign(
-        header,
-        Value::Object(claims.clone()).to_string().as_bytes(),
-        key,
-    )
+    let payload = Value::Object(claims.clone()).to_string();
+    sign(jwt_header(typ, kid), payload.as_bytes(), key)
+}
+
+/// [`sign_claims`] with any [`JwsSigner`].
+///
+/// # Errors
+/// The signer's own error, passed through.
+pub fn try_sign_claims<K: JwsSigner + ?Sized>(
+    typ: &str,
+    kid: Option<&str>,
+    claims: &Map<String, Value>,
+    key: &K,
+) -> Result<String, signature::Error> {
+    let payload = Value::Object(claims.clone()).to_string();
+    try_sign(jwt_header(typ, kid), payload.as_bytes(), key)
 }
 
 #[cfg(test)]

@@ -259,6 +259,26 @@ impl Signer<Signature> for SigningKey {
     }
 }
 
+/// A key that signs JOSE objects: the `signature` crate's [`Signer`] plus the JWS
+/// algorithm (RFC 7518 §3.1) and public key it signs for. [`SigningKey`] is the
+/// in-memory implementation; an HSM or KMS key is one more `impl`, and everything
+/// that issues (`jws::try_sign`, `sd_jwt::issue`, `vc::*::issue`) takes this trait.
+pub trait JwsSigner: Signer<Signature> + Send + Sync {
+    /// The algorithm every signature of this key is made with.
+    fn jws_alg(&self) -> Alg;
+    /// The public key a verifier checks the signatures with.
+    fn jws_public_key(&self) -> PublicKey;
+}
+
+impl JwsSigner for SigningKey {
+    fn jws_alg(&self) -> Alg {
+        self.alg()
+    }
+    fn jws_public_key(&self) -> PublicKey {
+        self.public_key()
+    }
+}
+
 impl Keypair for SigningKey {
     type VerifyingKey = PublicKey;
     fn verifying_key(&self) -> PublicKey {

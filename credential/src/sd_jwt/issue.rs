@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::{Disclosure, SD_ALG};
 use crate::b64;
 use crate::jws;
-use crate::key::SigningKey;
+use crate::key::JwsSigner;
 
 /// A disclosure frame (see the module docs).
 pub type Frame = Value;
@@ -171,17 +171,18 @@ fn conceal_value(
 ///
 /// # Errors
 /// As [`conceal`].
-pub fn issue(
+pub fn issue<K: JwsSigner + ?Sized>(
     claims: &Map<String, Value>,
     frame: &Frame,
     options: IssueOptions,
     typ: &str,
     kid: Option<&str>,
-    key: &SigningKey,
+    key: &K,
 ) -> Result<String, String> {
     let (mut payload, disclosures) = conceal(claims, frame, options)?;
     payload.insert("_sd_alg".into(), Value::String(SD_ALG.into()));
-    let mut out = jws::sign_claims(typ, kid, &payload, key);
+    let mut out = jws::try_sign_claims(typ, kid, &payload, key)
+        .map_err(|e| format!("the issuer key could not sign: {e}"))?;
     out.push('~');
     for d in &disclosures {
         out.push_str(d.encoded());

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::CredentialError;
 use super::validity::{check_window, date_time, numeric_date};
 use crate::jws::{self, CompactJws};
-use crate::key::SigningKey;
+use crate::key::JwsSigner;
 use crate::time::Timestamp;
 
 /// `typ` of a VC 2.0 credential secured as a JWT (VC-JOSE-COSE §3.1.1).
@@ -73,8 +73,13 @@ pub struct JwtVcRequest<'a> {
 }
 
 /// Issues a VC 2.0 credential as `vc+jwt`.
-#[must_use]
-pub fn issue(request: &JwtVcRequest<'_>, key: &SigningKey) -> String {
+///
+/// # Errors
+/// The signer's own error (an in-memory [`crate::key::SigningKey`] never fails).
+pub fn issue<K: JwsSigner + ?Sized>(
+    request: &JwtVcRequest<'_>,
+    key: &K,
+) -> Result<String, signature::Error> {
     let mut types = vec![json!("VerifiableCredential")];
     types.extend(request.types.iter().map(|t| json!(t)));
     let mut vc = Map::new();
@@ -107,7 +112,7 @@ pub fn issue(request: &JwtVcRequest<'_>, key: &SigningKey) -> String {
     if let Some(kid) = request.kid {
         header.insert("kid".into(), json!(kid));
     }
-    jws::sign(header, Value::Object(vc).to_string().as_bytes(), key)
+    jws::try_sign(header, Value::Object(vc).to_string().as_bytes(), key)
 }
 
 /// Which encoding a (not yet verified) JWT uses: `vc+jwt` → 2.0; `JWT`/no `typ`

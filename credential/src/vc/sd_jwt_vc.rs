@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::CredentialError;
 use super::validity::{check_window, numeric_date};
-use crate::key::{PublicKey, SigningKey};
+use crate::key::{JwsSigner, PublicKey};
 use crate::sd_jwt::{self, IssueOptions, PathSegment, Processed};
 use crate::time::Timestamp;
 
@@ -61,9 +61,9 @@ pub struct SdJwtVcRequest<'a> {
 /// # Errors
 /// A message when a subject claim collides with a registered claim or a
 /// never-disclosable claim is marked disclosable.
-pub fn issue(
+pub fn issue<K: JwsSigner + ?Sized>(
     request: &SdJwtVcRequest<'_>,
-    key: &SigningKey,
+    key: &K,
     options: IssueOptions,
 ) -> Result<String, String> {
     let mut payload = Map::new();

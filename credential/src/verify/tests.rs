@@ -343,7 +343,7 @@ fn bitstring_list(o: &Office, purpose: StatusPurpose, set: &[usize]) -> String {
         status: None,
         schema_id: None,
     };
-    jwt_vc::issue(&request, &o.key)
+    jwt_vc::issue(&request, &o.key).unwrap()
 }
 
 fn vc_jwt_passport(o: &Office, valid_until: i64, status_index: usize) -> String {
@@ -360,7 +360,7 @@ fn vc_jwt_passport(o: &Office, valid_until: i64, status_index: usize) -> String 
         status: Some(status),
         schema_id: Some("urn:sigillum:schema:passport:1"),
     };
-    jwt_vc::issue(&request, &o.key)
+    jwt_vc::issue(&request, &o.key).unwrap()
 }
 
 #[test]
