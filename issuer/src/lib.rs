@@ -1,1 +1,10 @@
-//! x
+//! Sigillum's issuing service: what a ministry runs to issue passports, residence
+//! permits and business licences (issue #4).
+//!
+//! ```text
+//!  keystore   the issuer's private keys sealed at rest (Argon2id + XChaCha20-Poly1305)
+//!  identity   its did:sigillum DID, controller and signing keys, rotation, ledger operations
+//! ```
+
+pub mod identity;
+pub mod keystore;
