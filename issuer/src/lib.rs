@@ -4,7 +4,9 @@
 //! ```text
 //!  keystore   the issuer's private keys sealed at rest (Argon2id + XChaCha20-Poly1305)
 //!  identity   its did:sigillum DID, controller and signing keys, rotation, ledger operations
+//!  registry_link   writes operations to the registry and reads back, verified
 //! ```
 
 pub mod identity;
 pub mod keystore;
+pub mod registry_link;

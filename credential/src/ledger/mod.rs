@@ -35,6 +35,7 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod client;
 pub mod cosignature;
+pub mod did_history;
 pub mod keys;
 pub mod merkle;
 pub mod note;

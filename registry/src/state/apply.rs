@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use sigillum_credential::jws::CompactJws;
 use sigillum_credential::key::{Alg, PublicKey};
 use sigillum_credential::ledger::Hash;
+use sigillum_credential::ledger::did_history::{self, KeyPeriod};
 use sigillum_credential::ledger::operation::{
     Body, OpType, Operation, OperationError, SignedOperation, derive_did, fragment, hash_text,
 };
@@ -151,6 +152,17 @@ fn normalize_document(did: &str, mut doc: LedgerDidDocument) -> Result<Value, Op
     serde_json::to_value(&doc).map_err(|e| rejected(e.to_string()))
 }
 
+/// Records a normalized document's keys in the DID's key history.
+fn record_periods(
+    periods: &mut Vec<KeyPeriod>,
+    document: &Value,
+    time: i64,
+) -> Result<(), OperationError> {
+    let doc: LedgerDidDocument =
+        serde_json::from_value(document.clone()).map_err(|e| rejected(e.to_string()))?;
+    did_history::record_document(periods, &doc, time).map_err(rejected)
+}
+
 fn valid_type_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
@@ -242,26 +254,35 @@ impl State {
                     o.time,
                 );
                 signed_by_one_of(op, &o.id, &keys)?;
-                json!({"document": document, "deactivated": false, "compromised": []})
+                let mut periods = Vec::new();
+                record_periods(&mut periods, &document, o.time)?;
+                json!({"document": document, "deactivated": false, "compromised": [], "keys": periods})
             }
             (OpType::DidUpdate | OpType::DidDeactivate | OpType::DidKeyCompromised, body) => {
                 let v = self.live_did(&o.id)?;
                 let keys = did_keys(&v.value, "capabilityInvocation", o.time);
                 let signers = signed_by_one_of(op, &o.id, &keys)?;
                 let mut value = v.value.clone();
+                let mut periods: Vec<KeyPeriod> =
+                    serde_json::from_value(v.value["keys"].clone()).unwrap_or_default();
                 match body {
-                    Body::DidDocument(doc) => value["document"] = normalize_document(&o.id, doc)?,
-                    Body::Empty => value["deactivated"] = json!(true),
+                    Body::DidDocument(doc) => {
+                        let document = normalize_document(&o.id, doc)?;
+                        record_periods(&mut periods, &document, o.time)?;
+                        value["document"] = document;
+                    }
+                    Body::Empty => {
+                        did_history::close_all(&mut periods, o.time);
+                        value["deactivated"] = json!(true);
+                    }
                     Body::KeyCompromised(c) => {
                         let kid = if c.kid.starts_with('#') {
                             format!("{}{}", o.id, c.kid)
                         } else {
                             c.kid.clone()
                         };
-                        let doc: LedgerDidDocument =
-                            serde_json::from_value(v.value["document"].clone())
-                                .map_err(|e| rejected(e.to_string()))?;
-                        if !doc.verification_method.iter().any(|vm| vm.id == kid) {
+                        // Any key the DID ever had: a retired key can leak too.
+                        if !did_history::knows(&periods, &kid) {
                             return Err(rejected(format!("{kid} is not a key of {}", o.id)));
                         }
                         if signers.iter().all(|s| fragment(s) == fragment(&kid)) && keys.len() > 1 {
@@ -273,6 +294,7 @@ impl State {
                     }
                     _ => return Err(rejected("body does not fit the operation type")),
                 }
+                value["keys"] = json!(periods);
                 value
             }
             (OpType::AccreditationGrant, Body::Accreditation(a)) => {

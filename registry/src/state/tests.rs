@@ -429,3 +429,70 @@ fn the_commitment_proves_current_values_and_replay_is_deterministic() {
     }
     assert_eq!(replay.state.commitment(), commitment);
 }
+
+#[test]
+fn key_history_answers_valid_at_time_across_rotation_and_a_retired_key_compromise() {
+    use sigillum_credential::ledger::did_history::key_valid_at;
+    let mut l = Ledger::new();
+    let (control, k1, k2) = (
+        SigningKey::generate(Alg::EdDsa),
+        SigningKey::generate(Alg::Es256),
+        SigningKey::generate(Alg::Es256),
+    );
+    let body = document(&[("control", &control), ("sign-1", &k1)], &["control"]);
+    let did = derive_did(&serde_json::from_value(body.clone()).unwrap()).unwrap();
+    let mut create = op(OpType::DidCreate, &did, None, body);
+    create.time = NOW - 200;
+    l.submit(&sign(&create, &[(&control, "#control")])).unwrap();
+    let mut rotate = op(
+        OpType::DidUpdate,
+        &did,
+        l.prev(&did),
+        document(&[("control", &control), ("sign-2", &k2)], &["control"]),
+    );
+    rotate.time = NOW - 100;
+    l.submit(&sign(&rotate, &[(&control, "#control")])).unwrap();
+    let value = l.state.get(&did).unwrap().value.clone();
+    let old = format!("{did}#sign-1");
+    assert_eq!(
+        key_valid_at(&value, &old, "assertionMethod", NOW - 150).unwrap(),
+        k1.public_key()
+    );
+    assert_eq!(
+        key_valid_at(&value, &old, "assertionMethod", NOW - 100)
+            .unwrap_err()
+            .code(),
+        "key_not_valid_at_issuance"
+    );
+    // The retired key leaks later: marking it compromised is still possible.
+    let mut compromised = op(
+        OpType::DidKeyCompromised,
+        &did,
+        l.prev(&did),
+        json!({"kid": "#sign-1", "since": NOW - 170}),
+    );
+    compromised.time = NOW;
+    l.submit(&sign(&compromised, &[(&control, "#control")]))
+        .unwrap();
+    let value = l.state.get(&did).unwrap().value.clone();
+    assert!(key_valid_at(&value, &old, "assertionMethod", NOW - 180).is_ok());
+    assert_eq!(
+        key_valid_at(&value, &old, "assertionMethod", NOW - 160)
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "{old} is compromised since {}; {} is not before that",
+            NOW - 170,
+            NOW - 160
+        )
+    );
+    // Deactivation closes the current keys.
+    let mut deactivate = op(OpType::DidDeactivate, &did, l.prev(&did), json!({}));
+    deactivate.time = NOW + 10;
+    l.submit(&sign(&deactivate, &[(&control, "#control")]))
+        .unwrap();
+    let value = l.state.get(&did).unwrap().value.clone();
+    let current = format!("{did}#sign-2");
+    assert!(key_valid_at(&value, &current, "assertionMethod", NOW).is_ok());
+    assert!(key_valid_at(&value, &current, "assertionMethod", NOW + 10).is_err());
+}
