@@ -5,13 +5,13 @@
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sigillum_credential::did;
-use sigillum_credential::jws::{self, CompactJws};
+use sigillum_credential::jws::CompactJws;
 use sigillum_credential::key::{PublicKey, SigningKey};
 use sigillum_credential::status::{
-    Bits, BitstringStatusList, STATUS_LIST_JWT_TYP, StatusList, StatusListTokenClaims,
-    StatusPurpose, StatusSize, StatusType, credential_subject,
+    Bits, BitstringStatusList, ListSigning, STATUS_LIST_JWT_TYP, StatusList, StatusListTokenClaims,
+    StatusPurpose, StatusSize, StatusType, sign_bitstring_list, sign_token_list,
 };
 use sigillum_credential::time::{Clock, SystemClock, Timestamp};
 use sigillum_credential::vc::jwt_vc;
@@ -134,47 +134,23 @@ impl List {
         let issuer = did::key::did_for(&key.public_key());
         let kid = format!("{issuer}#{}", issuer.method_specific_id());
         let exp = now.plus(i64::from(valid_hours) * 3600);
-        match self {
-            List::Token { uri, list, ttl } => {
-                let claims = StatusListTokenClaims {
-                    sub: uri.clone(),
-                    iat: u64::try_from(now.unix())?,
-                    exp: Some(u64::try_from(exp.unix())?),
-                    ttl: *ttl,
-                    status_list: list.clone(),
-                };
-                let mut payload = match claims.to_payload()? {
-                    Value::Object(m) => m,
-                    _ => Map::new(),
-                };
-                payload.insert("iss".into(), json!(issuer.to_string()));
-                Ok(jws::sign_claims(
-                    STATUS_LIST_JWT_TYP,
-                    Some(&kid),
-                    &payload,
-                    key,
-                ))
+        let issuer = issuer.to_string();
+        let uri = match self {
+            List::Token { uri, .. } | List::Bitstring { uri, .. } => uri,
+        };
+        let signing = ListSigning {
+            uri,
+            issuer: &issuer,
+            kid: &kid,
+            issued_at: now,
+            valid_until: Some(exp),
+        };
+        Ok(match self {
+            List::Token { list, ttl, .. } => sign_token_list(list, *ttl, &signing, key)?,
+            List::Bitstring { list, purpose, .. } => {
+                sign_bitstring_list(list, *purpose, &signing, key)?
             }
-            List::Bitstring { uri, list, purpose } => {
-                let subject =
-                    match credential_subject(list, &format!("{uri}#list"), *purpose, None)? {
-                        Value::Object(m) => m,
-                        _ => Map::new(),
-                    };
-                let request = jwt_vc::JwtVcRequest {
-                    id: Some(uri),
-                    types: &["BitstringStatusListCredential".to_owned()],
-                    issuer: issuer.as_str(),
-                    kid: Some(&kid),
-                    valid_from: now,
-                    valid_until: Some(exp),
-                    subject: &subject,
-                    status: None,
-                    schema_id: None,
-                };
-                Ok(jwt_vc::issue(&request, key).map_err(|e| format!("signing failed: {e}"))?)
-            }
-        }
+        })
     }
 
     /// Parses a signed list; verifies it when `key` is given or its issuer is a local DID.

@@ -4,9 +4,11 @@
 //! ```text
 //!  keystore   the issuer's private keys sealed at rest (Argon2id + XChaCha20-Poly1305)
 //!  identity   its did:sigillum DID, controller and signing keys, rotation, ledger operations
+//!  mint       signs a credential (SD-JWT VC or vc+jwt) with its holder key and status entry
 //!  registry_link   writes operations to the registry and reads back, verified
 //! ```
 
 pub mod identity;
 pub mod keystore;
+pub mod mint;
 pub mod registry_link;

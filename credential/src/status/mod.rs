@@ -31,6 +31,7 @@
 pub mod bitstring;
 pub mod bitstring_credential;
 mod compress;
+pub mod signed;
 pub mod token_claims;
 pub mod token_list;
 
@@ -39,6 +40,7 @@ pub use bitstring_credential::{
     BitstringStatus, BitstringStatusListEntry, StatusMessage, StatusPurpose, credential_subject,
     validate_credential_subject, validate_status_list_credential,
 };
+pub use signed::{ListSigning, sign_bitstring_list, sign_token_list};
 pub use token_claims::{STATUS_LIST_JWT_TYP, StatusListTokenClaims, StatusReference};
 pub use token_list::{Bits, INVALID, SUSPENDED, StatusList, StatusType, VALID};
 

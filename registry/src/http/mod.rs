@@ -148,11 +148,48 @@ async fn read_accreditation(
     read(&s, &format!("accreditation:{issuer}:{kind}"))
 }
 
+/// A status list with its proofs; or, when the client asks for the list itself
+/// (`Accept: application/statuslist+jwt`, draft-ietf-oauth-status-list §8.1, or
+/// `application/vc+jwt` for a Bitstring Status List credential), the signed token
+/// alone, so the list's `uri` works for any conforming verifier.
 async fn read_status_list(
     State(s): State<AppState>,
     Path((issuer, n)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    read(&s, &format!("status-list:{issuer}:{n}"))
+    let id = format!("status-list:{issuer}:{n}");
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let wanted = ["application/statuslist+jwt", "application/vc+jwt"]
+        .into_iter()
+        .find(|media| accept.split(',').any(|a| a.trim().starts_with(media)));
+    let Some(media) = wanted else {
+        return read(&s, &id);
+    };
+    s.metrics.reads.fetch_add(1, Ordering::Relaxed);
+    let proof = s.node.read(&id)?.ok_or_else(|| ApiError::not_found(&id))?;
+    let format = if media == "application/statuslist+jwt" {
+        "token"
+    } else {
+        "bitstring"
+    };
+    match (
+        proof.object["format"].as_str(),
+        proof.object["token"].as_str(),
+    ) {
+        (Some(f), Some(token)) if f == format => Ok((
+            [(axum::http::header::CONTENT_TYPE, media)],
+            token.to_owned(),
+        )
+            .into_response()),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "status_list_format_mismatch",
+            format!("{id} is not published as {media}"),
+        )),
+    }
 }
 
 async fn read_schema(
