@@ -16,6 +16,7 @@
 //!  qr            compact QR payloads (Base45 + zlib), rendering, scanning
 //!  ledger        RFC 9162 Merkle proofs, C2SP signed notes, checkpoints, cosignatures
 //!  verify        the verification pipeline: every check, with a stable code
+//!  problem       RFC 9457 problem details, the error shape of every HTTP API
 //! ```
 //!
 //! Untrusted input is bounded before it is decoded and never panics; every refusal
@@ -27,6 +28,7 @@ pub mod json;
 pub mod jws;
 pub mod key;
 pub mod ledger;
+pub mod problem;
 pub mod qr;
 pub mod schema;
 pub mod sd_jwt;

@@ -4,8 +4,8 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use sigillum_credential::ledger::operation::OperationError;
+use sigillum_credential::problem::{MEDIA_TYPE, Problem};
 
 use crate::node::NodeError;
 
@@ -75,17 +75,16 @@ impl From<NodeError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
-            "type": format!("urn:sigillum:problem:{}", self.code),
-            "title": self.status.canonical_reason().unwrap_or("Error"),
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-            "code": self.code,
-        });
+        let body = Problem::new(
+            self.status.as_u16(),
+            self.status.canonical_reason().unwrap_or("Error"),
+            self.code,
+            self.detail,
+        );
         (
             self.status,
-            [(header::CONTENT_TYPE, "application/problem+json")],
-            body.to_string(),
+            [(header::CONTENT_TYPE, MEDIA_TYPE)],
+            body.to_json(),
         )
             .into_response()
     }
