@@ -16,6 +16,7 @@
 //!  qr            compact QR payloads (Base45 + zlib), rendering, scanning
 //!  ledger        RFC 9162 Merkle proofs, C2SP signed notes, checkpoints, cosignatures
 //!  verify        the verification pipeline: every check, with a stable code
+//!  oid4vci       OpenID4VCI 1.0 wire types: offers, metadata, token, nonce, credential, proof JWTs
 //!  problem       RFC 9457 problem details, the error shape of every HTTP API
 //! ```
 //!
@@ -28,6 +29,7 @@ pub mod json;
 pub mod jws;
 pub mod key;
 pub mod ledger;
+pub mod oid4vci;
 pub mod problem;
 pub mod qr;
 pub mod schema;
