@@ -5,6 +5,7 @@
 //! Exit codes: 0 success / valid, 1 verified and invalid, 2 usage or input error.
 
 mod cmd_credential;
+mod cmd_issuer;
 mod cmd_key;
 mod cmd_qr;
 mod cmd_registry;
@@ -49,6 +50,9 @@ enum Command {
     /// Run a registry node, submit operations, fetch and verify objects.
     #[command(subcommand)]
     Registry(cmd_registry::RegistryCommand),
+    /// Run an issuing office (OpenID4VCI), add officers, rotate keys.
+    #[command(subcommand)]
+    Issuer(cmd_issuer::IssuerCommand),
 }
 
 /// Prints a line to standard output; a closed pipe (`sigillum … | head`) ends the
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::StatusList(c) => cmd_status::run(c),
         Command::Qr(c) => cmd_qr::run(c),
         Command::Registry(c) => cmd_registry::run(c),
+        Command::Issuer(c) => cmd_issuer::run(c),
     };
     match result {
         Ok(code) => code,

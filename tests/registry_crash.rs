@@ -12,9 +12,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Work, serve};
+use common::{Http, Work, serve};
 use serde_json::json;
-use sigillum_credential::did::{BoxFuture, Did, DidResolver, web::HttpGet};
+use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::client::RegistryClient;
 use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
@@ -25,25 +25,6 @@ use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_registry::state::Genesis;
 
 const TRIALS: usize = 25;
-
-struct Http(reqwest::Client);
-
-impl HttpGet for Http {
-    fn get<'a>(&'a self, url: &'a str, max: usize) -> BoxFuture<'a, Result<Vec<u8>, String>> {
-        Box::pin(async move {
-            let r = self.0.get(url).send().await.map_err(|e| e.to_string())?;
-            if !r.status().is_success() {
-                return Err(format!("HTTP {}", r.status()));
-            }
-            let bytes = r.bytes().await.map_err(|e| e.to_string())?;
-            if bytes.len() > max {
-                Err("too large".into())
-            } else {
-                Ok(bytes.to_vec())
-            }
-        })
-    }
-}
 
 fn did_create() -> (String, String) {
     let key = SigningKey::generate(Alg::EdDsa);
