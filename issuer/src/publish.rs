@@ -59,6 +59,21 @@ fn documents(
     let valid_until = now.plus(i64::from(issuer.config.status.valid_hours) * 3600);
     let public = issuer.config.registry.public_url().to_owned();
     let fail = |e: String| IssueError::Store(format!("building status list {k}: {e}"));
+    let uris: std::collections::HashMap<u64, String> = [
+        ListRef::Token(k),
+        ListRef::BitstringRevocation(k),
+        ListRef::BitstringSuspension(k),
+    ]
+    .into_iter()
+    .map(|r| (r.ledger_number(), r.uri(&public, &did)))
+    .collect();
+    let signing_of = |r: ListRef| ListSigning {
+        uri: uris.get(&r.ledger_number()).map_or("", String::as_str),
+        issuer: &did,
+        kid: &signing.kid,
+        issued_at: now,
+        valid_until: Some(valid_until),
+    };
     let mut out = Vec::new();
     match kind {
         ListKind::Token => {
@@ -67,20 +82,8 @@ fn documents(
                 list.set(i, *v).map_err(|e| fail(e.to_string()))?;
             }
             let r = ListRef::Token(k);
-            let uri = r.uri(&public, &did);
-            let token = sign_token_list(
-                &list,
-                Some(issuer.config.status.ttl_secs),
-                &ListSigning {
-                    uri: &uri,
-                    issuer: &did,
-                    kid: &signing.kid,
-                    issued_at: now,
-                    valid_until: Some(valid_until),
-                },
-                &signing.key,
-            )
-            .map_err(fail)?;
+            let ttl = Some(issuer.config.status.ttl_secs);
+            let token = sign_token_list(&list, ttl, &signing_of(r), &signing.key).map_err(fail)?;
             out.push((r, "token", token));
         }
         ListKind::Bitstring => {
@@ -101,20 +104,8 @@ fn documents(
                 for (i, _) in values.iter().enumerate().filter(|(_, v)| **v == wanted) {
                     list.set(i, 1).map_err(|e| fail(e.to_string()))?;
                 }
-                let uri = r.uri(&public, &did);
-                let token = sign_bitstring_list(
-                    &list,
-                    purpose,
-                    &ListSigning {
-                        uri: &uri,
-                        issuer: &did,
-                        kid: &signing.kid,
-                        issued_at: now,
-                        valid_until: Some(valid_until),
-                    },
-                    &signing.key,
-                )
-                .map_err(fail)?;
+                let token = sign_bitstring_list(&list, purpose, &signing_of(r), &signing.key)
+                    .map_err(fail)?;
                 out.push((r, "bitstring", token));
             }
         }
