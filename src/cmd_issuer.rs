@@ -107,7 +107,7 @@ pub fn run(command: IssuerCommand) -> Result<ExitCode, CliError> {
             let token = issuer.store().add_officer(&name, &roles)?;
             crate::say!(
                 "{}",
-                json!({"officer": name, "roles": roles.iter().map(ToString::to_string).collect::<Vec<_>>(), "token": token.expose_secret()})
+                json!({"issuer": issuer.did(), "officer": name, "roles": roles.iter().map(ToString::to_string).collect::<Vec<_>>(), "token": token.expose_secret()})
             );
             Ok(ExitCode::SUCCESS)
         }),

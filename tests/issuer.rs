@@ -15,15 +15,13 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::Http;
-use rand_core::OsRng;
+use common::local::LocalRegistry;
 use serde_json::{Map, Value, json};
 use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::jws::CompactJws;
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::client::RegistryClient;
-use sigillum_credential::ledger::operation::{OpType, Operation, sign};
 use sigillum_credential::ledger::tracker::CheckpointTracker;
-use sigillum_credential::ledger::{KeyName, Policy, SignerKey};
 use sigillum_credential::oid4vci::{CredentialOffer, OfferLink, SecretString};
 use sigillum_credential::oid4vci::{
     CredentialRequest, Proofs, RequestedCredential, TokenRequest, build_proof_jwt,
@@ -33,13 +31,8 @@ use sigillum_credential::sd_jwt::{ClaimPath, present};
 use sigillum_credential::status::{BitstringStatusList, StatusListTokenClaims};
 use sigillum_credential::time::{Clock, SystemClock, Timestamp};
 use sigillum_credential::verify::{IssuerKey, VerifyInput, VerifyPolicy, verify};
-use sigillum_issuer::config::{IssuerConfig, KeySource, OfferConfig, RegistryConfig, StatusConfig};
-use sigillum_issuer::keystore::Unlock;
 use sigillum_issuer::service::Issuer;
 use sigillum_issuer::store::Role;
-use sigillum_registry::node::Node;
-use sigillum_registry::state::Genesis;
-use sigillum_registry::store::SledStore;
 use sigillum_wallet::receive::Receiver;
 
 const ORIGIN: &str = "registry.test/issuer/1";
@@ -56,114 +49,39 @@ impl Clock for ShiftClock {
 }
 
 struct World {
-    registry: String,
-    policy: Policy,
+    registry: LocalRegistry,
     issuer: Arc<Issuer>,
     base: String,
     clock: Arc<ShiftClock>,
-    /// Officer tokens by name: `clerk` issues everything, `viewer` has only `revoke`,
-    /// `admin` may do everything.
+    /// Officer tokens by name: `clerk` issues everything and may suspend, `viewer`
+    /// has only `revoke`, `admin` may do everything.
     tokens: Map<String, Value>,
     http: reqwest::Client,
-    _dirs: Vec<tempfile::TempDir>,
-    stops: Vec<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for World {
     fn drop(&mut self) {
-        for stop in self.stops.drain(..) {
+        if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
     }
 }
 
-fn grant(gov: &SigningKey, did: &str, kind: &str) -> String {
-    let op = Operation {
-        v: 1,
-        op_type: OpType::AccreditationGrant,
-        id: format!("accreditation:{did}:{kind}"),
-        prev: None,
-        time: SystemClock.now().unix(),
-        body: json!({"issuer": did, "credential_type": kind, "valid_from": SystemClock.now().unix() - 10}),
-    };
-    sign(&op, &[(gov, "gov-0")])
-}
-
 async fn world(accredit: &[&str]) -> World {
     let http = reqwest::Client::new();
-    let registry_dir = tempfile::tempdir().unwrap();
-    let gov = SigningKey::generate(Alg::EdDsa);
-    let mut jwk = gov.public_key().to_jwk();
-    jwk.kid = Some("gov-0".into());
-    let genesis = Genesis {
-        origin: ORIGIN.into(),
-        governance_keys: vec![jwk],
-        governance_threshold: 1,
-        nodes: vec![],
-        cosign_threshold: 0,
-    };
-    let signer = SignerKey::generate(KeyName::new(ORIGIN).unwrap(), &mut OsRng);
-    let log_key = signer.verifier_key().to_string();
-    let policy = Policy::new(ORIGIN, signer.verifier_key(), vec![], 0).unwrap();
-    let node = Arc::new(
-        Node::open(
-            Arc::new(SledStore::open(registry_dir.path()).unwrap()),
-            &genesis,
-            signer,
-            Arc::new(SystemClock),
-        )
-        .unwrap(),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let registry = format!("http://{}", listener.local_addr().unwrap());
-    let (registry_stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(sigillum_registry::http::run(listener, node, async {
-        let _ = rx.await;
-    }));
-
-    let issuer_dir = tempfile::tempdir().unwrap();
-    let key_file = issuer_dir.path().join("issuer.key");
-    std::fs::write(&key_file, Unlock::generate_key_file_text().as_str()).unwrap();
+    let registry = LocalRegistry::start(ORIGIN).await;
+    let dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = IssuerConfig {
-        name: "Ministry of Tests".into(),
-        listen: addr.to_string(),
-        public_url: Some(format!("http://{addr}")),
-        data_dir: issuer_dir.path().join("data"),
-        types: TYPES.iter().map(|t| (*t).to_owned()).collect(),
-        alg: "ES256".into(),
-        keys: KeySource::KeyFile(key_file),
-        registry: RegistryConfig {
-            url: registry.clone(),
-            public_url: None,
-            origin: ORIGIN.into(),
-            log_key,
-            cosigners: vec![],
-            cosign_threshold: 0,
-        },
-        status: StatusConfig {
-            publish_delay_ms: PUBLISH_DELAY_MS,
-            ..StatusConfig::default()
-        },
-        offers: OfferConfig {
-            c_nonce_ttl_secs: 60,
-            tx_code_attempts: 3,
-            ..OfferConfig::default()
-        },
-    };
+    let config = registry.issuer_config(dir.path(), &addr.to_string(), &TYPES, PUBLISH_DELAY_MS);
     let clock = Arc::new(ShiftClock(AtomicI64::new(0)));
     let issuer = Issuer::start(config, Arc::clone(&clock) as Arc<dyn Clock>)
         .await
         .unwrap();
     for kind in accredit {
-        let r = http
-            .post(format!("{registry}/v1/operations"))
-            .body(grant(&gov, &issuer.did(), kind))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        registry.accredit(&http, &issuer.did(), kind).await;
     }
     let mut tokens = Map::new();
     let clerk_roles: Vec<Role> = TYPES
@@ -179,7 +97,7 @@ async fn world(accredit: &[&str]) -> World {
         let token = issuer.store().add_officer(name, &roles).unwrap();
         tokens.insert(name.into(), json!(token.expose_secret()));
     }
-    let (issuer_stop, rx) = tokio::sync::oneshot::channel::<()>();
+    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(sigillum_issuer::http::run(
         listener,
         Arc::clone(&issuer),
@@ -189,14 +107,13 @@ async fn world(accredit: &[&str]) -> World {
     ));
     World {
         registry,
-        policy,
         issuer,
         base: format!("http://{addr}"),
         clock,
         tokens,
         http,
-        _dirs: vec![registry_dir, issuer_dir],
-        stops: vec![registry_stop, issuer_stop],
+        _dir: dir,
+        stop: Some(stop),
     }
 }
 
@@ -241,9 +158,9 @@ impl World {
 
     fn registry_client(&self) -> RegistryClient<Http> {
         RegistryClient::new(
-            self.registry.clone(),
+            self.registry.base.clone(),
             Http(self.http.clone()),
-            self.policy.clone(),
+            self.registry.policy.clone(),
             CheckpointTracker::new(),
         )
     }
@@ -674,7 +591,7 @@ async fn revoke_suspend_and_reinstate_reach_the_registry() {
         .to_owned();
     assert_eq!(
         uri,
-        format!("{}/v1/status-lists/{}/0", w.registry, w.issuer.did())
+        format!("{}/v1/status-lists/{}/0", w.registry.base, w.issuer.did())
     );
     wait_for(&w, &client, 0, idx, false, 0).await;
     // Any verifier can fetch the bare token at the uri.

@@ -1,0 +1,144 @@
+//! Parts of a local deployment for the end-to-end tests: a registry node served
+//! in-process on 127.0.0.1:0 with one governance key, and an issuer configuration
+//! that points at it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rand_core::OsRng;
+use serde_json::json;
+use sigillum_credential::key::{Alg, SigningKey};
+use sigillum_credential::ledger::operation::{OpType, Operation, sign};
+use sigillum_credential::ledger::{KeyName, Policy, SignerKey};
+use sigillum_credential::time::{Clock, SystemClock};
+use sigillum_issuer::config::{IssuerConfig, KeySource, OfferConfig, RegistryConfig, StatusConfig};
+use sigillum_issuer::keystore::Unlock;
+use sigillum_registry::node::Node;
+use sigillum_registry::state::Genesis;
+use sigillum_registry::store::SledStore;
+
+/// A registry node served by this process; stops when dropped.
+pub struct LocalRegistry {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The checkpoint policy clients pin.
+    pub policy: Policy,
+    /// The log's verifier key text, for configurations.
+    pub log_key: String,
+    /// The origin line.
+    pub origin: String,
+    gov: SigningKey,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl LocalRegistry {
+    /// Starts a node with a fresh genesis (one governance key, threshold 1).
+    pub async fn start(origin: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let gov = SigningKey::generate(Alg::EdDsa);
+        let mut jwk = gov.public_key().to_jwk();
+        jwk.kid = Some("gov-0".into());
+        let genesis = Genesis {
+            origin: origin.into(),
+            governance_keys: vec![jwk],
+            governance_threshold: 1,
+            nodes: vec![],
+            cosign_threshold: 0,
+        };
+        let signer = SignerKey::generate(KeyName::new(origin).unwrap(), &mut OsRng);
+        let log_key = signer.verifier_key().to_string();
+        let policy = Policy::new(origin, signer.verifier_key(), vec![], 0).unwrap();
+        let node = Arc::new(
+            Node::open(
+                Arc::new(SledStore::open(dir.path()).unwrap()),
+                &genesis,
+                signer,
+                Arc::new(SystemClock),
+            )
+            .unwrap(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sigillum_registry::http::run(listener, node, async {
+            let _ = rx.await;
+        }));
+        LocalRegistry {
+            base,
+            policy,
+            log_key,
+            origin: origin.into(),
+            gov,
+            _dir: dir,
+            stop: Some(stop),
+        }
+    }
+
+    /// Governance accredits `did` for `kind` from ten seconds ago, open-ended.
+    pub async fn accredit(&self, http: &reqwest::Client, did: &str, kind: &str) {
+        let now = SystemClock.now().unix();
+        let op = Operation {
+            v: 1,
+            op_type: OpType::AccreditationGrant,
+            id: format!("accreditation:{did}:{kind}"),
+            prev: None,
+            time: now,
+            body: json!({"issuer": did, "credential_type": kind, "valid_from": now - 10}),
+        };
+        let r = http
+            .post(format!("{}/v1/operations", self.base))
+            .body(sign(&op, &[(&self.gov, "gov-0")]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
+    /// An issuer configuration for an office at `addr` issuing `types`, keeping its
+    /// data and a fresh key file under `dir`.
+    pub fn issuer_config(
+        &self,
+        dir: &Path,
+        addr: &str,
+        types: &[&str],
+        publish_delay_ms: u64,
+    ) -> IssuerConfig {
+        let key_file = dir.join("issuer.key");
+        std::fs::write(&key_file, Unlock::generate_key_file_text().as_str()).unwrap();
+        IssuerConfig {
+            name: "Ministry of Tests".into(),
+            listen: addr.to_owned(),
+            public_url: Some(format!("http://{addr}")),
+            data_dir: dir.join("data"),
+            types: types.iter().map(|t| (*t).to_owned()).collect(),
+            alg: "ES256".into(),
+            keys: KeySource::KeyFile(key_file),
+            registry: RegistryConfig {
+                url: self.base.clone(),
+                public_url: None,
+                origin: self.origin.clone(),
+                log_key: self.log_key.clone(),
+                cosigners: vec![],
+                cosign_threshold: 0,
+            },
+            status: StatusConfig {
+                publish_delay_ms,
+                ..StatusConfig::default()
+            },
+            offers: OfferConfig {
+                c_nonce_ttl_secs: 60,
+                tx_code_attempts: 3,
+                ..OfferConfig::default()
+            },
+        }
+    }
+}
+
+impl Drop for LocalRegistry {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
