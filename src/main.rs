@@ -11,6 +11,7 @@ mod cmd_qr;
 mod cmd_registry;
 mod cmd_status;
 mod cmd_verify;
+mod cmd_wallet;
 mod files;
 
 use std::process::ExitCode;
@@ -53,6 +54,9 @@ enum Command {
     /// Run an issuing office (OpenID4VCI), add officers, rotate keys.
     #[command(subcommand)]
     Issuer(cmd_issuer::IssuerCommand),
+    /// Receive credentials into files, as a wallet does.
+    #[command(subcommand)]
+    Wallet(cmd_wallet::WalletCommand),
 }
 
 /// Prints a line to standard output; a closed pipe (`sigillum … | head`) ends the
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Command::Qr(c) => cmd_qr::run(c),
         Command::Registry(c) => cmd_registry::run(c),
         Command::Issuer(c) => cmd_issuer::run(c),
+        Command::Wallet(c) => cmd_wallet::run(c),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,314 @@
+//! Issuance throughput, end to end: a registry and an issuer serve on loopback
+//! (each on its own runtime in this process), and concurrent clients run the whole
+//! story for each credential — an officer's `POST /v1/credentials/passport`, then a
+//! wallet's token (with PIN), nonce and credential requests with a proof JWT. Every
+//! counted credential was signed after its status index was allocated durably, with
+//! audit entries written. The same work is then measured in-process (the issuer's
+//! methods, no HTTP), and against the floor it cannot beat: one ES256 signature and
+//! one proof verification per credential, measured in the same run.
+//!
+//! Usage: `cargo run --release --example issue_load -- [SECONDS] [CLIENTS]`
+//! (default 10 s, 64 clients).
+
+// A measuring tool: a failure should stop it with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/common/local.rs"]
+#[allow(dead_code)] // shared with the tests, which use all of it
+mod local;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sigillum_credential::key::{Alg, SigningKey};
+use sigillum_credential::oid4vci::{
+    CredentialOffer, CredentialRequest, OfferLink, PROOF_JWT_TYP, ProofPolicy, Proofs,
+    RequestedCredential, SecretString, TokenRequest, build_proof_jwt, verify_proof_jwt,
+};
+use sigillum_credential::schema::CredentialTypes;
+use sigillum_credential::time::{Clock, SystemClock};
+use sigillum_issuer::service::Issuer;
+use sigillum_issuer::store::{NewApplication, Role};
+
+struct Load {
+    base: String,
+    officer: String,
+    claims: Value,
+}
+
+fn code_of(link: &str) -> String {
+    let Ok(OfferLink::ByValue(offer)) = CredentialOffer::parse_link(link) else {
+        panic!("offer by value")
+    };
+    offer
+        .pre_authorized_grant()
+        .unwrap()
+        .pre_authorized_code
+        .expose_secret()
+        .to_owned()
+}
+
+fn token_form(code: &str, pin: &str) -> String {
+    TokenRequest {
+        pre_authorized_code: SecretString::new(code),
+        tx_code: Some(SecretString::new(pin)),
+        client_id: None,
+        authorization_details: None,
+    }
+    .to_form()
+}
+
+fn credential_body(holder: &SigningKey, aud: &str, nonce: &str) -> String {
+    CredentialRequest {
+        credential: RequestedCredential::ConfigurationId("passport_dc_sd_jwt".into()),
+        proofs: Some(Proofs {
+            jwt: vec![build_proof_jwt(holder, aud, nonce, SystemClock.now(), None)],
+        }),
+    }
+    .to_json()
+}
+
+/// One credential over HTTP: officer apply, token, nonce, credential.
+async fn one_over_http(http: &reqwest::Client, load: &Load, n: u64, holder: &SigningKey) -> bool {
+    let offer: Value = match http
+        .post(format!("{}/v1/credentials/passport?qr=none", load.base))
+        .bearer_auth(&load.officer)
+        .json(&json!({"reference": format!("load-{n}"), "claims": load.claims}))
+        .send()
+        .await
+    {
+        Ok(r) if r.status() == 201 => r.json().await.unwrap(),
+        _ => return false,
+    };
+    let code = code_of(offer["offer_link"].as_str().unwrap());
+    let token: Value = http
+        .post(format!("{}/token", load.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(token_form(&code, offer["tx_code"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let nonce: Value = http
+        .post(format!("{}/nonce", load.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .post(format!("{}/credential", load.base))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .header("content-type", "application/json")
+        .body(credential_body(
+            holder,
+            &load.base,
+            nonce["c_nonce"].as_str().unwrap(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    r.status() == 200
+}
+
+/// The same work through the issuer's methods, no HTTP.
+fn one_in_process(issuer: &Issuer, claims: &Value, n: u64, holder: &SigningKey) -> bool {
+    let offer = issuer
+        .record(NewApplication {
+            credential_type: "passport".into(),
+            reference: format!("inproc-{n}"),
+            format: "dc+sd-jwt".into(),
+            claims: claims.as_object().unwrap().clone(),
+            officer: "load".into(),
+            now: u64::try_from(SystemClock.now().unix()).unwrap(),
+        })
+        .unwrap();
+    let token = issuer
+        .token(&token_form(&code_of(&offer.offer_link), &offer.tx_code))
+        .unwrap();
+    let nonce = issuer.nonce().unwrap();
+    let body = credential_body(holder, issuer.public_url(), &nonce);
+    issuer
+        .credential(
+            Some(&format!("Bearer {}", token.access_token.expose_secret())),
+            &body,
+        )
+        .is_ok()
+}
+
+fn rate(count: u64, elapsed: Duration) -> f64 {
+    count as f64 / elapsed.as_secs_f64()
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(64);
+    let run_for = Duration::from_secs(seconds);
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (registry, issuer, base, officer) = server.block_on(async {
+        let registry = local::LocalRegistry::start("registry.load/1").await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let config = registry.issuer_config(dir.path(), &addr, &["passport"], 500);
+        let issuer = Issuer::start(config, Arc::new(SystemClock)).await.unwrap();
+        registry
+            .accredit(&reqwest::Client::new(), &issuer.did(), "passport")
+            .await;
+        let officer = issuer
+            .store()
+            .add_officer("load", &[Role::Issue("passport".into())])
+            .unwrap();
+        tokio::spawn(sigillum_issuer::http::run(
+            listener,
+            Arc::clone(&issuer),
+            std::future::pending(),
+        ));
+        (
+            registry,
+            issuer,
+            format!("http://{addr}"),
+            officer.expose_secret().to_owned(),
+        )
+    });
+    let claims = CredentialTypes::builtin()
+        .unwrap()
+        .get("passport")
+        .unwrap()
+        .spec()
+        .samples[0]
+        .clone();
+    let holders: Arc<Vec<SigningKey>> =
+        Arc::new((0..256).map(|_| SigningKey::generate(Alg::Es256)).collect());
+
+    // Over HTTP.
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let load = Arc::new(Load {
+        base,
+        officer,
+        claims: claims.clone(),
+    });
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    client.block_on(async {
+        let http = reqwest::Client::new();
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                let (http, load, done, failed, stop, holders) = (
+                    http.clone(),
+                    Arc::clone(&load),
+                    Arc::clone(&done),
+                    Arc::clone(&failed),
+                    Arc::clone(&stop),
+                    Arc::clone(&holders),
+                );
+                tokio::spawn(async move {
+                    let mut n = (c as u64) << 32;
+                    while !stop.load(Ordering::Relaxed) {
+                        n += 1;
+                        let holder = &holders[(n as usize) % holders.len()];
+                        if one_over_http(&http, &load, n, holder).await {
+                            done.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            failed.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        tokio::time::sleep(run_for).await;
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    let http_elapsed = started.elapsed();
+    let http_rate = rate(done.load(Ordering::Relaxed), http_elapsed);
+
+    // In-process, the same number of threads as the server's blocking pool would use.
+    let done_in = Arc::new(AtomicU64::new(0));
+    stop.store(false, Ordering::Relaxed);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..clients.min(64) {
+            let (issuer, done_in, stop, holders, claims) =
+                (&issuer, &done_in, &stop, &holders, &claims);
+            scope.spawn(move || {
+                let mut n = (t as u64) << 32;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    if one_in_process(issuer, claims, n, &holders[(n as usize) % holders.len()]) {
+                        done_in.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        std::thread::sleep(run_for);
+        stop.store(true, Ordering::Relaxed);
+    });
+    let in_rate = rate(done_in.load(Ordering::Relaxed), started.elapsed());
+
+    // The floor: one ES256 credential signature and one proof verification, on both cores.
+    let signer = issuer.signing();
+    let holder = &holders[0];
+    let proof = build_proof_jwt(holder, issuer.public_url(), "n", SystemClock.now(), None);
+    let policy = ProofPolicy {
+        audience: issuer.public_url(),
+        allowed_algs: &[Alg::Es256],
+        now: SystemClock.now(),
+        max_age_secs: 600,
+        leeway_secs: 60,
+    };
+    let floor_count = AtomicU64::new(0);
+    stop.store(false, Ordering::Relaxed);
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                while !stop.load(Ordering::Relaxed) {
+                    let _ = signer.key.sign_bytes(PROOF_JWT_TYP.as_bytes());
+                    let _ = verify_proof_jwt(&proof, &policy).unwrap();
+                    floor_count.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_secs(seconds.min(3)));
+        stop.store(true, Ordering::Relaxed);
+    });
+    let floor_rate = rate(floor_count.load(Ordering::Relaxed), started.elapsed());
+
+    println!(
+        "issuance, passport SD-JWT VC, {clients} clients, {seconds} s each, 2 cores shared by server and clients"
+    );
+    println!(
+        "  over HTTP (apply + token + nonce + credential): {http_rate:>8.0} credentials/s  ({} failed)",
+        failed.load(Ordering::Relaxed)
+    );
+    println!("  in-process (the same calls, no HTTP):          {in_rate:>8.0} credentials/s");
+    println!("  floor (ES256 sign + proof verify only):        {floor_rate:>8.0} /s");
+    println!(
+        "  ratios: floor/in-process {:.2}, floor/HTTP {:.2}, in-process/HTTP {:.2}",
+        floor_rate / in_rate,
+        floor_rate / http_rate,
+        in_rate / http_rate
+    );
+    let stats = issuer.store().commit_stats();
+    println!("  store: {stats:?}");
+    drop(registry);
+}
