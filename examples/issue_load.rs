@@ -7,11 +7,17 @@
 //! methods, no HTTP), and against the floor it cannot beat: one ES256 signature and
 //! one proof verification per credential, measured in the same run.
 //!
-//! Usage: `cargo run --release --example issue_load -- [SECONDS] [CLIENTS]`
-//! (default 10 s, 64 clients).
+//! Usage: `cargo run --release --example issue_load -- [SECONDS] [CLIENTS] [COPIES]`
+//! (default 10 s, 64 clients, 1 copy). With `COPIES` > 1 each wallet asks for a batch
+//! (OpenID4VCI §8.2, one proof per copy): every copy is a credential of its own,
+//! with its own holder key, status index and signature, so credentials/s counts copies.
 
 // A measuring tool: a failure should stop it with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// As in the `sigillum` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "../tests/common/local.rs"]
 #[allow(dead_code)] // shared with the tests, which use all of it
@@ -60,18 +66,33 @@ fn token_form(code: &str, pin: &str) -> String {
     .to_form()
 }
 
-fn credential_body(holder: &SigningKey, aud: &str, nonce: &str) -> String {
+fn credential_body(holders: &[SigningKey], aud: &str, nonce: &str) -> String {
     CredentialRequest {
         credential: RequestedCredential::ConfigurationId("passport_dc_sd_jwt".into()),
         proofs: Some(Proofs {
-            jwt: vec![build_proof_jwt(holder, aud, nonce, SystemClock.now(), None)],
+            jwt: holders
+                .iter()
+                .map(|h| build_proof_jwt(h, aud, nonce, SystemClock.now(), None))
+                .collect(),
         }),
     }
     .to_json()
 }
 
+/// `copies` distinct holder keys from the pool, starting at `n`.
+fn pick(pool: &[SigningKey], n: u64, copies: usize) -> Vec<SigningKey> {
+    (0..copies)
+        .map(|i| pool[(n as usize * copies + i) % pool.len()].clone())
+        .collect()
+}
+
 /// One credential over HTTP: officer apply, token, nonce, credential.
-async fn one_over_http(http: &reqwest::Client, load: &Load, n: u64, holder: &SigningKey) -> bool {
+async fn one_over_http(
+    http: &reqwest::Client,
+    load: &Load,
+    n: u64,
+    holders: &[SigningKey],
+) -> bool {
     let offer: Value = match http
         .post(format!("{}/v1/credentials/passport?qr=none", load.base))
         .bearer_auth(&load.officer)
@@ -106,7 +127,7 @@ async fn one_over_http(http: &reqwest::Client, load: &Load, n: u64, holder: &Sig
         .bearer_auth(token["access_token"].as_str().unwrap())
         .header("content-type", "application/json")
         .body(credential_body(
-            holder,
+            holders,
             &load.base,
             nonce["c_nonce"].as_str().unwrap(),
         ))
@@ -117,7 +138,7 @@ async fn one_over_http(http: &reqwest::Client, load: &Load, n: u64, holder: &Sig
 }
 
 /// The same work through the issuer's methods, no HTTP.
-fn one_in_process(issuer: &Issuer, claims: &Value, n: u64, holder: &SigningKey) -> bool {
+fn one_in_process(issuer: &Issuer, claims: &Value, n: u64, holders: &[SigningKey]) -> bool {
     let offer = issuer
         .record(NewApplication {
             credential_type: "passport".into(),
@@ -132,7 +153,7 @@ fn one_in_process(issuer: &Issuer, claims: &Value, n: u64, holder: &SigningKey) 
         .token(&token_form(&code_of(&offer.offer_link), &offer.tx_code))
         .unwrap();
     let nonce = issuer.nonce().unwrap();
-    let body = credential_body(holder, issuer.public_url(), &nonce);
+    let body = credential_body(holders, issuer.public_url(), &nonce);
     issuer
         .credential(
             Some(&format!("Bearer {}", token.access_token.expose_secret())),
@@ -149,6 +170,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let clients: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(64);
+    let copies: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let run_for = Duration::from_secs(seconds);
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -160,7 +182,8 @@ fn main() {
         let registry = local::LocalRegistry::start("registry.load/1").await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
-        let config = registry.issuer_config(dir.path(), &addr, &["passport"], 500);
+        let mut config = registry.issuer_config(dir.path(), &addr, &["passport"], 500);
+        config.offers.batch_size = u8::try_from(copies).unwrap();
         let issuer = Issuer::start(config, Arc::new(SystemClock)).await.unwrap();
         registry
             .accredit(&reqwest::Client::new(), &issuer.did(), "passport")
@@ -222,9 +245,8 @@ fn main() {
                     let mut n = (c as u64) << 32;
                     while !stop.load(Ordering::Relaxed) {
                         n += 1;
-                        let holder = &holders[(n as usize) % holders.len()];
-                        if one_over_http(&http, &load, n, holder).await {
-                            done.fetch_add(1, Ordering::Relaxed);
+                        if one_over_http(&http, &load, n, &pick(&holders, n, copies)).await {
+                            done.fetch_add(copies as u64, Ordering::Relaxed);
                         } else {
                             failed.fetch_add(1, Ordering::Relaxed);
                         }
@@ -253,8 +275,8 @@ fn main() {
                 let mut n = (t as u64) << 32;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
-                    if one_in_process(issuer, claims, n, &holders[(n as usize) % holders.len()]) {
-                        done_in.fetch_add(1, Ordering::Relaxed);
+                    if one_in_process(issuer, claims, n, &pick(holders, n, copies)) {
+                        done_in.fetch_add(copies as u64, Ordering::Relaxed);
                     }
                 }
             });
@@ -294,7 +316,7 @@ fn main() {
     let floor_rate = rate(floor_count.load(Ordering::Relaxed), started.elapsed());
 
     println!(
-        "issuance, passport SD-JWT VC, {clients} clients, {seconds} s each, 2 cores shared by server and clients"
+        "issuance, passport SD-JWT VC, {clients} clients, {copies} credential(s) per wallet request, {seconds} s each, 2 cores shared by server and clients"
     );
     println!(
         "  over HTTP (apply + token + nonce + credential): {http_rate:>8.0} credentials/s  ({} failed)",

@@ -212,10 +212,10 @@ impl Jwk {
             self.d.as_deref().ok_or(JwkError::MissingMember("d"))?,
         )?);
         let key = match (self.kty.as_str(), self.crv.as_str()) {
-            ("EC", "P-256") => SigningKey::P256(
+            ("EC", "P-256") => SigningKey::P256(super::P256Key::new(
                 p256::ecdsa::SigningKey::from_bytes(&(*d).into())
                     .map_err(|_| JwkError::InvalidKey("P-256 private scalar out of range"))?,
-            ),
+            )?),
             ("OKP", "Ed25519") => SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&d)),
             (kty, crv) => {
                 return Err(JwkError::Unsupported {
@@ -281,7 +281,7 @@ impl SigningKey {
     #[must_use]
     pub fn to_private_jwk(&self) -> Jwk {
         let d = match self {
-            SigningKey::P256(k) => b64::encode(k.to_bytes()),
+            SigningKey::P256(k) => b64::encode(k.inner().to_bytes()),
             SigningKey::Ed25519(k) => b64::encode(k.to_bytes()),
         };
         Jwk {
