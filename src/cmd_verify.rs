@@ -63,10 +63,11 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         require_key_binding: args.require_key_binding,
         ..VerifyPolicy::default()
     };
+    let lists = status_list.as_deref();
     let input = VerifyInput {
         presented: &presented,
         issuer_key,
-        status_list: status_list.as_deref(),
+        status_lists: lists.as_slice(),
         clock,
     };
     let report = verify(&input, &policy)?;

@@ -269,7 +269,7 @@ async fn every_type_in_both_formats_is_offered_received_and_verifies() {
                     &VerifyInput {
                         presented: &presented,
                         issuer_key: IssuerKey::Document(document.clone()),
-                        status_list: None,
+                        status_lists: &[],
                         clock: &SystemClock,
                     },
                     &policy,

@@ -146,7 +146,7 @@ fn benches(c: &mut Criterion) {
             let input = VerifyInput {
                 presented: &f.presentation,
                 issuer_key: IssuerKey::ResolveLocal,
-                status_list: None,
+                status_lists: &[],
                 clock: &clock,
             };
             black_box(verify(&input, &policy).map(|r| r.valid).unwrap_or(false))

@@ -80,24 +80,29 @@ pub(super) fn verify(
             );
         }
     }
-    match (&key, vc.status.first()) {
-        (_, None) => report.push(Check::skipped(
+    match (&key, vc.status.is_empty()) {
+        (_, true) => report.push(Check::skipped(
             "status",
             "the credential has no status entry",
         )),
-        (None, Some(_)) => report.push(Check::skipped(
+        (None, false) => report.push(Check::skipped(
             "status",
             "no issuer key to check the status list with",
         )),
-        (Some(key), Some(entry)) => status::bitstring_status(
-            &mut report,
-            entry,
-            key,
-            input.status_list,
-            &vc.issuer,
-            policy,
-            now,
-        ),
+        (Some(key), false) => {
+            // Every entry (e.g. revocation and suspension), each against its own list.
+            for entry in &vc.status {
+                status::bitstring_status(
+                    &mut report,
+                    entry,
+                    key,
+                    input.status_lists,
+                    &vc.issuer,
+                    policy,
+                    now,
+                );
+            }
+        }
     }
     report.claims = vc.subject;
     report.finish()

@@ -50,6 +50,9 @@ pub struct VerifyPolicy {
     pub kb_max_age_secs: i64,
     /// Fail when the credential has a status entry and no list is available.
     pub require_status: bool,
+    /// Oldest acceptable status list, by its `iat` / `validFrom` (a checkpoint
+    /// profile's maximum staleness); `None` accepts any unexpired list.
+    pub max_status_age_secs: Option<i64>,
 }
 
 impl Default for VerifyPolicy {
@@ -62,6 +65,7 @@ impl Default for VerifyPolicy {
             aud: None,
             kb_max_age_secs: 300,
             require_status: false,
+            max_status_age_secs: None,
         }
     }
 }
@@ -72,9 +76,12 @@ pub struct VerifyInput<'a> {
     pub presented: &'a str,
     /// Where the issuer's key comes from.
     pub issuer_key: IssuerKey,
-    /// A status list for the credential's status entry: a `statuslist+jwt` for an
-    /// SD-JWT VC, a `vc+jwt` BitstringStatusListCredential for a VC-JWT.
-    pub status_list: Option<&'a str>,
+    /// Signed status lists for the credential's status entries: `statuslist+jwt`
+    /// tokens for an SD-JWT VC, `vc+jwt` BitstringStatusListCredentials for a VC-JWT.
+    /// Each entry is checked against the list whose `sub` (token) or `id`
+    /// (credential) is the entry's URI; a single list given is used for the (only)
+    /// entry whatever its URI says, so a mismatch is reported rather than skipped.
+    pub status_lists: &'a [&'a str],
     /// The verifier's clock.
     pub clock: &'a dyn Clock,
 }

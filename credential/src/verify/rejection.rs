@@ -80,6 +80,18 @@ pub enum Rejection {
         /// When it expired.
         expired_at: crate::time::Timestamp,
     },
+    /// The status list is older than the checkpoint's policy accepts.
+    #[error(
+        "status list {list} was issued at {issued_at}, more than {max_age_secs} s ago (the profile's limit)"
+    )]
+    StatusListTooOld {
+        /// The list's URI.
+        list: String,
+        /// When it was issued (`iat` / `validFrom`).
+        issued_at: crate::time::Timestamp,
+        /// The profile's limit.
+        max_age_secs: i64,
+    },
     /// Policy requires a status check and no list was available.
     #[error(
         "the credential has a status entry ({list}) but no status list was available to check it"
@@ -107,7 +119,9 @@ impl Rejection {
             Rejection::Revoked { .. } => "credential_revoked",
             Rejection::Suspended { .. } => "credential_suspended",
             Rejection::StatusOther { .. } => "credential_status_unknown",
-            Rejection::StatusListStale { .. } => "status_list_stale",
+            Rejection::StatusListStale { .. } | Rejection::StatusListTooOld { .. } => {
+                "status_list_stale"
+            }
             Rejection::StatusUnavailable { .. } => "status_unavailable",
         }
     }

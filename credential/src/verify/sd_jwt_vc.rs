@@ -103,7 +103,7 @@ pub(super) fn verify(
             &mut report,
             &processed.claims,
             key,
-            input.status_list,
+            input.status_lists,
             policy,
             now,
         ),

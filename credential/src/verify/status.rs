@@ -60,6 +60,46 @@ fn verified_list(
     Ok(claims)
 }
 
+/// The list among `lists` for the entry `uri`: the one whose `sub` (a token) or
+/// `id` (a credential) is `uri`, or the only one given.
+pub(super) fn list_for<'a>(lists: &[&'a str], uri: &str) -> Option<&'a str> {
+    if let [only] = lists {
+        return Some(only);
+    }
+    lists.iter().copied().find(|text| {
+        CompactJws::parse(text.trim(), 8 * 1024 * 1024)
+            .and_then(|jws| jws.unverified_claims())
+            .is_ok_and(|claims| {
+                claims.get("sub").and_then(Value::as_str) == Some(uri)
+                    || claims.get("id").and_then(Value::as_str) == Some(uri)
+            })
+    })
+}
+
+/// Refuses a list issued longer ago than the policy's maximum staleness.
+fn fresh_enough(
+    uri: &str,
+    issued: Option<Timestamp>,
+    policy: &VerifyPolicy,
+    now: Timestamp,
+) -> Result<(), Rejection> {
+    match (policy.max_status_age_secs, issued) {
+        (Some(max), Some(issued)) if now.unix() - issued.unix() > max => {
+            Err(Rejection::StatusListTooOld {
+                list: uri.to_owned(),
+                issued_at: issued,
+                max_age_secs: max,
+            })
+        }
+        (Some(max), None) => Err(Rejection::StatusListTooOld {
+            list: uri.to_owned(),
+            issued_at: Timestamp::from_unix(0),
+            max_age_secs: max,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn outcome(list: &str, index: usize, status: StatusType) -> Result<(), Rejection> {
     match status {
         StatusType::Valid => Ok(()),
@@ -100,7 +140,7 @@ pub(super) fn token_status(
     report: &mut Report,
     claims: &Map<String, Value>,
     key: &PublicKey,
-    list: Option<&str>,
+    lists: &[&str],
     policy: &VerifyPolicy,
     now: Timestamp,
 ) {
@@ -108,7 +148,7 @@ pub(super) fn token_status(
         Ok(r) => r,
         Err(e) => return report.push(Check::failed("status", &e.into())),
     };
-    let Some(list) = list else {
+    let Some(list) = list_for(lists, reference.uri()) else {
         return unavailable(report, reference.uri(), policy);
     };
     let uri = reference.uri();
@@ -124,6 +164,9 @@ pub(super) fn token_status(
                     expired_at: exp,
                 });
             }
+            let issued =
+                numeric_date(&list_claims, "iat").map_err(|e| invalid(uri, e.to_string()))?;
+            fresh_enough(uri, issued, policy, now)?;
             let token = StatusListTokenClaims::from_claims(
                 &list_claims,
                 uri,
@@ -144,7 +187,7 @@ pub(super) fn bitstring_status(
     report: &mut Report,
     entry: &Value,
     key: &PublicKey,
-    list: Option<&str>,
+    lists: &[&str],
     issuer: &str,
     policy: &VerifyPolicy,
     now: Timestamp,
@@ -154,7 +197,7 @@ pub(super) fn bitstring_status(
         Err(e) => return report.push(Check::failed("status", &e.into())),
     };
     let uri = entry.list_credential().to_owned();
-    let Some(list) = list else {
+    let Some(list) = list_for(lists, &uri) else {
         return unavailable(report, &uri, policy);
     };
     let result =
@@ -169,6 +212,7 @@ pub(super) fn bitstring_status(
                     expired_at: until,
                 });
             }
+            fresh_enough(&uri, credential.valid_from, policy, now)?;
             let status =
                 validate_status_list_credential(&claims, &entry, super::MAX_STATUS_LIST_BYTES)?;
             if status.valid {

@@ -88,7 +88,7 @@ fn run(presented: &str, list: Option<&str>, policy: &VerifyPolicy) -> Report {
     let input = VerifyInput {
         presented,
         issuer_key: IssuerKey::ResolveLocal,
-        status_list: list,
+        status_lists: list.as_slice(),
         clock: &clock,
     };
     verify(&input, policy).unwrap()
@@ -198,6 +198,20 @@ fn each_failure_is_reported_with_its_code() {
         ..policy()
     };
     assert_eq!(codes(&good, None, &strict), ["status_unavailable"]);
+    // A profile's maximum staleness: the list was issued 10 s ago.
+    let fresh_only = VerifyPolicy {
+        max_status_age_secs: Some(5),
+        ..policy()
+    };
+    assert_eq!(
+        codes(&good, Some(&token_list(&o, &[], None)), &fresh_only),
+        ["status_list_stale"]
+    );
+    let lenient = VerifyPolicy {
+        max_status_age_secs: Some(60),
+        ..policy()
+    };
+    assert!(codes(&good, Some(&token_list(&o, &[], None)), &lenient).is_empty());
     // Not checked without a list, and says so.
     let r = run(&good, None, &policy());
     assert!(r.valid);
