@@ -68,6 +68,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         presented: &presented,
         issuer_key,
         status_lists: lists.as_slice(),
+        status_list_keys: &[],
         clock,
     };
     let report = verify(&input, &policy)?;

@@ -270,6 +270,7 @@ async fn every_type_in_both_formats_is_offered_received_and_verifies() {
                         presented: &presented,
                         issuer_key: IssuerKey::Document(document.clone()),
                         status_lists: &[],
+                        status_list_keys: &[],
                         clock: &SystemClock,
                     },
                     &policy,

@@ -147,6 +147,7 @@ fn benches(c: &mut Criterion) {
                 presented: &f.presentation,
                 issuer_key: IssuerKey::ResolveLocal,
                 status_lists: &[],
+                status_list_keys: &[],
                 clock: &clock,
             };
             black_box(verify(&input, &policy).map(|r| r.valid).unwrap_or(false))

@@ -35,6 +35,15 @@ impl Published {
     pub fn has(&self, id: &str) -> bool {
         self.get(id).is_some()
     }
+    /// Forgets every publication, so the next round re-signs every list (after a
+    /// key rotation: lists then carry the new key, and a list signed in the very
+    /// second of the rotation is not left ambiguous).
+    pub fn forget_all(&self) {
+        if let Ok(mut m) = self.0.lock() {
+            m.clear();
+        }
+    }
+
     fn get(&self, id: &str) -> Option<i64> {
         self.0.lock().ok().and_then(|m| m.get(id).copied())
     }

@@ -301,6 +301,8 @@ impl Issuer {
         if let Ok(mut s) = self.signing.write() {
             *s = Arc::new(signing);
         }
+        self.published.forget_all();
+        self.publish.notify_one();
         self.audit(officer, "rotate", None, &format!("new signing key {kid}"))?;
         Ok(kid)
     }

@@ -95,6 +95,49 @@ impl LocalRegistry {
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
 
+    /// Stops serving (what a network outage looks like to a verifier).
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Governance withdraws `did`'s accreditation for `kind` from `since` on.
+    pub async fn withdraw(&self, http: &reqwest::Client, did: &str, kind: &str, since: i64) {
+        let id = format!("accreditation:{did}:{kind}");
+        let read: serde_json::Value = http
+            .get(format!("{}/v1/accreditations/{did}/{kind}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let entry = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            read["entry"].as_str().unwrap(),
+        )
+        .unwrap();
+        let prev = sigillum_credential::ledger::operation::hash_text(
+            &sigillum_credential::ledger::merkle::leaf_hash(&entry),
+        );
+        let op = Operation {
+            v: 1,
+            op_type: OpType::AccreditationWithdraw,
+            id,
+            prev: Some(prev),
+            time: SystemClock.now().unix(),
+            body: json!({"since": since}),
+        };
+        let r = http
+            .post(format!("{}/v1/operations", self.base))
+            .body(sign(&op, &[(&self.gov, "gov-0")]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
     /// An issuer configuration for an office at `addr` issuing `types`, keeping its
     /// data and a fresh key file under `dir`.
     pub fn issuer_config(

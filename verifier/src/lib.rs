@@ -1,1 +1,16 @@
-//! x
+//! Sigillum's verifier: what a border officer or a bank clerk runs (issue #5).
+//!
+//! ```text
+//!  presentation ──► check::verify_with_ledger ──► sigillum_credential::verify (the pipeline)
+//!                        │  issuer key valid at issuance, accreditation, status lists
+//!                        ▼
+//!                  source: Online (registry client, proofs) | Offline (verified bundle)
+//! ```
+//!
+//!  source   where ledger facts come from, and how old they are
+//!  peek     the unverified facts needed to know what to fetch
+//!  check    the ledger checks around the pipeline, into one report
+
+pub mod check;
+pub mod peek;
+pub mod source;

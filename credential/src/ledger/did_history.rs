@@ -184,6 +184,18 @@ struct Compromise {
     since: i64,
 }
 
+/// The public key `kid` had in any period, valid or not: to check a signature and
+/// then report precisely that the key was not valid when it signed.
+#[must_use]
+pub fn key_ever(value: &Value, kid: &str) -> Option<PublicKey> {
+    let periods: Vec<KeyPeriod> = parse(value, "keys").ok()?;
+    periods
+        .iter()
+        .rev()
+        .find(|p| p.id == kid)
+        .and_then(|p| p.jwk.to_public_key().ok())
+}
+
 /// The public key `kid` if it held `relationship` in the DID whose ledger `value`
 /// is given, at time `at`, and was not compromised by then.
 ///

@@ -95,7 +95,7 @@ pub(super) fn verify(
                 status::bitstring_status(
                     &mut report,
                     entry,
-                    key,
+                    &super::sd_jwt_vc::list_keys(key, input),
                     input.status_lists,
                     &vc.issuer,
                     policy,

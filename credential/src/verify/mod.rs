@@ -82,6 +82,10 @@ pub struct VerifyInput<'a> {
     /// (credential) is the entry's URI; a single list given is used for the (only)
     /// entry whatever its URI says, so a mismatch is reported rather than skipped.
     pub status_lists: &'a [&'a str],
+    /// Other keys of the credential's issuer that may have signed its status lists
+    /// (a service that resolved the issuer's key history passes the keys valid when
+    /// each list was signed; the credential's own key is always tried first).
+    pub status_list_keys: &'a [crate::key::PublicKey],
     /// The verifier's clock.
     pub clock: &'a dyn Clock,
 }

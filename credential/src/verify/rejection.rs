@@ -80,6 +80,41 @@ pub enum Rejection {
         /// When it expired.
         expired_at: crate::time::Timestamp,
     },
+    /// The issuer's signing key was not valid when the credential was issued, by
+    /// the key history the registry proves (rotated out, not yet added, compromised).
+    #[error(transparent)]
+    KeyValidity(#[from] crate::ledger::did_history::KeyValidityError),
+    /// The registry holds no DID document for the issuer, or it is deactivated.
+    #[error("the issuer {issuer} is not on the registry")]
+    IssuerUnknown {
+        /// The issuer identifier.
+        issuer: String,
+    },
+    /// The issuer was not accredited for the credential's type when it issued it.
+    #[error("{issuer} was not accredited for {credential_type} at {at}: {why}")]
+    NotAccredited {
+        /// The issuer DID.
+        issuer: String,
+        /// The credential type name.
+        credential_type: String,
+        /// The issuance time checked.
+        at: crate::time::Timestamp,
+        /// What the registry says.
+        why: String,
+    },
+    /// A status entry names a list that belongs to another issuer.
+    #[error("status list {list} belongs to {list_issuer}, not to the credential's issuer {issuer}")]
+    StatusListIssuerMismatch {
+        /// The list's URI.
+        list: String,
+        /// Whose list it is.
+        list_issuer: String,
+        /// The credential's issuer.
+        issuer: String,
+    },
+    /// The registry (or the offline bundle) could not answer: could not check.
+    #[error("could not check against the registry: {0}")]
+    LedgerUnavailable(String),
     /// The status list is older than the checkpoint's policy accepts.
     #[error(
         "status list {list} was issued at {issued_at}, more than {max_age_secs} s ago (the profile's limit)"
@@ -119,6 +154,11 @@ impl Rejection {
             Rejection::Revoked { .. } => "credential_revoked",
             Rejection::Suspended { .. } => "credential_suspended",
             Rejection::StatusOther { .. } => "credential_status_unknown",
+            Rejection::KeyValidity(e) => e.code(),
+            Rejection::IssuerUnknown { .. } => "issuer_unknown",
+            Rejection::NotAccredited { .. } => "issuer_not_accredited",
+            Rejection::StatusListIssuerMismatch { .. } => "status_list_issuer_mismatch",
+            Rejection::LedgerUnavailable(_) => "registry_unreachable",
             Rejection::StatusListStale { .. } | Rejection::StatusListTooOld { .. } => {
                 "status_list_stale"
             }

@@ -102,7 +102,10 @@ impl Report {
         }
     }
 
-    pub(crate) fn push(&mut self, check: Check) {
+    /// Adds a check (services add the checks they run around the pipeline:
+    /// the registry's key history, accreditation, a profile); call
+    /// [`Report::finish`] again afterwards.
+    pub fn push(&mut self, check: Check) {
         self.checks.push(check);
     }
 
@@ -125,7 +128,10 @@ impl Report {
         }
     }
 
-    pub(crate) fn finish(mut self) -> Self {
+    /// Decides `valid` from the checks (every one passed or skipped), and drops the
+    /// claims of a credential whose issuer signature did not verify.
+    #[must_use]
+    pub fn finish(mut self) -> Self {
         self.valid = !self.checks.is_empty() && self.checks.iter().all(|c| c.ok);
         if !self.valid
             && !self

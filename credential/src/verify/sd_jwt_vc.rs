@@ -102,7 +102,7 @@ pub(super) fn verify(
         (Some(key), Some(_)) => status::token_status(
             &mut report,
             &processed.claims,
-            key,
+            &list_keys(key, input),
             input.status_lists,
             policy,
             now,
@@ -110,6 +110,16 @@ pub(super) fn verify(
     }
     report.claims = processed.claims;
     report.finish()
+}
+
+/// The keys a status list may be signed with: the credential's, then the caller's.
+pub(super) fn list_keys(
+    key: &crate::key::PublicKey,
+    input: &VerifyInput<'_>,
+) -> Vec<crate::key::PublicKey> {
+    let mut keys = vec![key.clone()];
+    keys.extend(input.status_list_keys.iter().cloned());
+    keys
 }
 
 fn key_binding(

@@ -23,13 +23,15 @@ fn invalid(list: &str, why: impl Into<String>) -> Rejection {
     }
 }
 
-/// Parses and verifies a signed status list with the issuer's key, and checks `iss`
-/// (when the list carries one) names the credential's issuer.
+/// Parses and verifies a signed status list with one of the issuer's keys (the
+/// credential's own key first, then those the caller knows the issuer held when
+/// it signed the list), and checks `iss` (when the list carries one) names the
+/// credential's issuer.
 fn verified_list(
     text: &str,
     typ: &str,
     uri: &str,
-    key: &PublicKey,
+    keys: &[PublicKey],
     policy: &VerifyPolicy,
     issuer: Option<&str>,
 ) -> Result<Map<String, Value>, Rejection> {
@@ -37,9 +39,24 @@ fn verified_list(
         CompactJws::parse(text.trim(), 8 * 1024 * 1024).map_err(|e| invalid(uri, e.to_string()))?;
     jws.expect_typ(typ)
         .map_err(|e| invalid(uri, e.to_string()))?;
-    let verified: VerifiedJws = jws
-        .verify(key, &policy.algs)
-        .map_err(|e| invalid(uri, format!("not signed by the credential's issuer ({e})")))?;
+    let mut last = None;
+    let mut verified: Option<VerifiedJws> = None;
+    for key in keys {
+        match jws.clone().verify(key, &policy.algs) {
+            Ok(v) => {
+                verified = Some(v);
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let verified = verified.ok_or_else(|| {
+        let why = last.map_or_else(|| "no key to check it with".to_owned(), |e| e.to_string());
+        invalid(
+            uri,
+            format!("not signed by the credential's issuer ({why})"),
+        )
+    })?;
     let claims = verified.claims().map_err(|e| invalid(uri, e.to_string()))?;
     let list_issuer = claims
         .get("iss")
@@ -139,7 +156,7 @@ fn unavailable(report: &mut Report, uri: &str, policy: &VerifyPolicy) {
 pub(super) fn token_status(
     report: &mut Report,
     claims: &Map<String, Value>,
-    key: &PublicKey,
+    keys: &[PublicKey],
     lists: &[&str],
     policy: &VerifyPolicy,
     now: Timestamp,
@@ -153,7 +170,7 @@ pub(super) fn token_status(
     };
     let uri = reference.uri();
     let issuer = claims.get("iss").and_then(Value::as_str);
-    let result = verified_list(list, STATUS_LIST_JWT_TYP, uri, key, policy, issuer).and_then(
+    let result = verified_list(list, STATUS_LIST_JWT_TYP, uri, keys, policy, issuer).and_then(
         |list_claims| {
             if let Some(exp) =
                 numeric_date(&list_claims, "exp").map_err(|e| invalid(uri, e.to_string()))?
@@ -186,7 +203,7 @@ pub(super) fn token_status(
 pub(super) fn bitstring_status(
     report: &mut Report,
     entry: &Value,
-    key: &PublicKey,
+    keys: &[PublicKey],
     lists: &[&str],
     issuer: &str,
     policy: &VerifyPolicy,
@@ -201,7 +218,7 @@ pub(super) fn bitstring_status(
         return unavailable(report, &uri, policy);
     };
     let result =
-        verified_list(list, jwt_vc::TYP, &uri, key, policy, Some(issuer)).and_then(|claims| {
+        verified_list(list, jwt_vc::TYP, &uri, keys, policy, Some(issuer)).and_then(|claims| {
             let credential = jwt_vc::read(jwt_vc::JwtVcVersion::V2, &claims)
                 .map_err(|e| invalid(&uri, e.to_string()))?;
             if let Some(until) = credential.valid_until

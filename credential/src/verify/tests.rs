@@ -89,6 +89,7 @@ fn run(presented: &str, list: Option<&str>, policy: &VerifyPolicy) -> Report {
         presented,
         issuer_key: IssuerKey::ResolveLocal,
         status_lists: list.as_slice(),
+        status_list_keys: &[],
         clock: &clock,
     };
     verify(&input, policy).unwrap()
