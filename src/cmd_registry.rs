@@ -88,14 +88,14 @@ pub enum RegistryCommand {
     },
 }
 
-fn read_genesis(path: &str) -> Result<Genesis, CliError> {
+pub(crate) fn read_genesis(path: &str) -> Result<Genesis, CliError> {
     serde_json::from_value(files::read_json(path)?)
         .map_err(|e| CliError(format!("{path}: not a genesis file: {e}")))
 }
 
 /// The checkpoint policy a client pins: the node named like the origin signs, the
 /// other nodes cosign, `cosign_threshold` of them are required.
-fn policy(genesis: &Genesis) -> Result<Policy, CliError> {
+pub(crate) fn policy(genesis: &Genesis) -> Result<Policy, CliError> {
     let parse = |n: &NodeEntry| {
         VerifierKey::parse(&n.vkey).map_err(|e| CliError(format!("genesis node {}: {e}", n.name)))
     };

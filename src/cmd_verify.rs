@@ -7,6 +7,12 @@ use sigillum_credential::qr;
 use sigillum_credential::time::{FixedClock, SystemClock, Timestamp};
 use sigillum_credential::verify::{IssuerKey, Report, VerifyInput, VerifyPolicy, verify};
 
+use sigillum_credential::ledger::bundle::verify_bundle;
+use sigillum_credential::ledger::client::RegistryClient;
+use sigillum_credential::ledger::tracker::CheckpointTracker;
+use sigillum_verifier::check::{LedgerPolicy, verify_with_ledger};
+use sigillum_verifier::source::{Offline, Online, ReqwestGet};
+
 use crate::{CliError, files};
 
 #[derive(Args)]
@@ -35,6 +41,21 @@ pub struct VerifyArgs {
     /// Verify as of this Unix time instead of now.
     #[arg(long)]
     now: Option<i64>,
+    /// Verify against this registry node: the issuer's key valid at issuance,
+    /// its accreditation, and the status lists, each read with its proofs.
+    #[arg(long, conflicts_with_all = ["bundle", "issuer_jwk", "status_list"])]
+    registry: Option<String>,
+    /// Verify offline against this bundle (`sigillum verifier bundle fetch`).
+    #[arg(long, conflicts_with_all = ["issuer_jwk", "status_list"])]
+    bundle: Option<String>,
+    /// The consortium's genesis file, whose keys every registry answer and bundle
+    /// must carry.
+    #[arg(long, default_value = "registry/genesis.json")]
+    genesis: String,
+    /// With --registry: fail when the registry cannot answer (a border), rather than
+    /// report the ledger checks as not run.
+    #[arg(long)]
+    fail_closed: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -63,15 +84,58 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         require_key_binding: args.require_key_binding,
         ..VerifyPolicy::default()
     };
-    let lists = status_list.as_deref();
-    let input = VerifyInput {
-        presented: &presented,
-        issuer_key,
-        status_lists: lists.as_slice(),
-        status_list_keys: &[],
-        clock,
+    let report = match (&args.registry, &args.bundle) {
+        (None, None) => {
+            let lists = status_list.as_deref();
+            let input = VerifyInput {
+                presented: &presented,
+                issuer_key,
+                status_lists: lists.as_slice(),
+                status_list_keys: &[],
+                clock,
+            };
+            verify(&input, &policy)?
+        }
+        (registry, bundle) => {
+            let pin =
+                crate::cmd_registry::policy(&crate::cmd_registry::read_genesis(&args.genesis)?)?;
+            let ledger_policy = LedgerPolicy {
+                verify: policy,
+                fail_closed: args.fail_closed || bundle.is_some(),
+            };
+            let runtime = tokio::runtime::Runtime::new()?;
+            match (registry, bundle) {
+                (Some(url), _) => {
+                    let client = RegistryClient::new(
+                        url.clone(),
+                        ReqwestGet::default(),
+                        pin,
+                        CheckpointTracker::new(),
+                    );
+                    let online = Online::new(url.clone(), client);
+                    runtime.block_on(verify_with_ledger(
+                        &presented,
+                        &online,
+                        &ledger_policy,
+                        clock,
+                    ))?
+                }
+                (None, Some(path)) => {
+                    let bytes = files::read(path)?;
+                    let bundle = verify_bundle(&bytes, &pin)
+                        .map_err(|e| CliError(format!("{path}: {e} [{}]", e.code())))?;
+                    let offline = Offline::new(bundle);
+                    runtime.block_on(verify_with_ledger(
+                        &presented,
+                        &offline,
+                        &ledger_policy,
+                        clock,
+                    ))?
+                }
+                (None, None) => unreachable_pair()?,
+            }
+        }
     };
-    let report = verify(&input, &policy)?;
     if args.json {
         crate::say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -82,6 +146,10 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn unreachable_pair() -> Result<Report, CliError> {
+    Err(CliError::from("give --registry or --bundle"))
 }
 
 /// The presentation, whether given as itself, as QR text (`SG1P:…`) or as a QR image.

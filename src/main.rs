@@ -10,6 +10,7 @@ mod cmd_key;
 mod cmd_qr;
 mod cmd_registry;
 mod cmd_status;
+mod cmd_verifier;
 mod cmd_verify;
 mod cmd_wallet;
 mod files;
@@ -54,6 +55,9 @@ enum Command {
     /// Run an issuing office (OpenID4VCI), add officers, rotate keys.
     #[command(subcommand)]
     Issuer(cmd_issuer::IssuerCommand),
+    /// The checkpoint's tools: offline bundles.
+    #[command(subcommand)]
+    Verifier(cmd_verifier::VerifierCommand),
     /// Receive credentials into files, as a wallet does.
     #[command(subcommand)]
     Wallet(cmd_wallet::WalletCommand),
@@ -90,6 +94,7 @@ fn main() -> ExitCode {
         Command::Registry(c) => cmd_registry::run(c),
         Command::Issuer(c) => cmd_issuer::run(c),
         Command::Wallet(c) => cmd_wallet::run(c),
+        Command::Verifier(c) => cmd_verifier::run(c),
     };
     match result {
         Ok(code) => code,

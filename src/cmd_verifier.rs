@@ -1,0 +1,86 @@
+//! `sigillum verifier …`: the checkpoint's tools (the verifier service and its
+//! officer screen come with the rest of issue #5).
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde_json::json;
+use sigillum_credential::ledger::bundle::verify_bundle;
+use sigillum_credential::time::{Clock, SystemClock};
+
+use crate::{CliError, files};
+
+#[derive(Subcommand)]
+pub enum VerifierCommand {
+    /// Offline bundles: every issuer DID, accreditation, status list and schema with proofs.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BundleCommand {
+    /// Downloads the registry's bundle, verifies it against the genesis keys, saves it.
+    Fetch {
+        /// The registry node.
+        #[arg(long)]
+        registry: String,
+        /// The consortium's genesis file.
+        #[arg(long, default_value = "registry/genesis.json")]
+        genesis: String,
+        /// Where to save it.
+        #[arg(long)]
+        out: String,
+    },
+    /// Verifies a saved bundle and says how old it is.
+    Check {
+        /// The bundle file.
+        file: String,
+        /// The consortium's genesis file.
+        #[arg(long, default_value = "registry/genesis.json")]
+        genesis: String,
+    },
+}
+
+fn describe(bytes: &[u8], genesis: &str, name: &str) -> Result<serde_json::Value, CliError> {
+    let pin = crate::cmd_registry::policy(&crate::cmd_registry::read_genesis(genesis)?)?;
+    let bundle =
+        verify_bundle(bytes, &pin).map_err(|e| CliError(format!("{name}: {e} [{}]", e.code())))?;
+    let now = SystemClock.now();
+    Ok(json!({
+        "checkpoint_time": bundle.issued_at.to_rfc3339(),
+        "age_secs": bundle.age_secs(now),
+        "objects": bundle.objects.len(),
+        "bytes": bytes.len(),
+    }))
+}
+
+pub fn run(command: VerifierCommand) -> Result<ExitCode, CliError> {
+    match command {
+        VerifierCommand::Bundle(BundleCommand::Fetch {
+            registry,
+            genesis,
+            out,
+        }) => {
+            let runtime = tokio::runtime::Runtime::new()?;
+            let url = format!("{}/v1/bundle", registry.trim_end_matches('/'));
+            let bytes = runtime.block_on(async {
+                let r = reqwest::Client::new().get(&url).send().await?;
+                let status = r.status();
+                let bytes = r.bytes().await?;
+                Ok::<_, reqwest::Error>((status, bytes))
+            })?;
+            if !bytes.0.is_success() {
+                return Err(CliError(format!("{url}: HTTP {}", bytes.0)));
+            }
+            let summary = describe(&bytes.1, &genesis, &url)?;
+            files::write(&out, &bytes.1, false)?;
+            crate::say!("{}", json!({"saved": out, "bundle": summary}));
+            Ok(ExitCode::SUCCESS)
+        }
+        VerifierCommand::Bundle(BundleCommand::Check { file, genesis }) => {
+            let summary = describe(&files::read(&file)?, &genesis, &file)?;
+            crate::say!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
