@@ -13,6 +13,7 @@
 //!  vc            SD-JWT VC rules; W3C VC 2.0 vc+jwt; VC 1.1 JWT; validity windows
 //!  status        IETF Token Status List, W3C Bitstring Status List
 //!  schema        credential types from specs/, JSON Schema 2020-12
+//!  seal          Argon2id-derived keys and XChaCha20-Poly1305 sealed records (secrets at rest)
 //!  qr            compact QR payloads (Base45 + zlib), rendering, scanning
 //!  ledger        RFC 9162 Merkle proofs, C2SP signed notes, checkpoints, cosignatures
 //!  verify        the verification pipeline: every check, with a stable code
@@ -34,6 +35,7 @@ pub mod problem;
 pub mod qr;
 pub mod schema;
 pub mod sd_jwt;
+pub mod seal;
 pub mod status;
 pub mod time;
 pub mod vc;

@@ -5,7 +5,7 @@
 //!
 //! ```json
 //! { "v": 1, "kdf": { "alg": "argon2id", "m_kib": 19456, "t": 2, "p": 1, "salt": "…" },
-//!   "aead": "xchacha20poly1305", "nonce": "…", "ciphertext": "…" }
+//!   "aead": "xchacha20poly1305", "sealed": "<base64url nonce ‖ ciphertext>" }
 //! ```
 //!
 //! The version and the KDF parameters are bound as associated data, so a file whose
@@ -13,25 +13,14 @@
 
 use std::fmt;
 
-use argon2::{Algorithm, Argon2, Params, Version};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use sigillum_credential::b64;
+use sigillum_credential::seal::{self, KdfParams, SealError};
 use zeroize::{Zeroize, Zeroizing};
 
 /// The largest sealed file we open (keys are a few hundred bytes).
 pub const MAX_SEALED_BYTES: usize = 1024 * 1024;
-
-/// Argon2id memory cost in KiB: OWASP's minimum recommendation (19 MiB, t = 2).
-const M_KIB: u32 = 19 * 1024;
-const T_COST: u32 = 2;
-const P_COST: u32 = 1;
-/// Bounds on parameters read back from a file, so a crafted file cannot make us
-/// allocate gigabytes or spin for hours.
-const MAX_M_KIB: u32 = 1024 * 1024;
-const MAX_T_COST: u32 = 16;
 
 /// Why a sealed secret could not be opened or sealed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -124,9 +113,8 @@ impl Unlock {
 #[serde(deny_unknown_fields)]
 struct Kdf {
     alg: String,
-    m_kib: u32,
-    t: u32,
-    p: u32,
+    #[serde(flatten)]
+    params: KdfParams,
     salt: String,
 }
 
@@ -137,8 +125,8 @@ struct Sealed {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     kdf: Option<Kdf>,
     aead: String,
-    nonce: String,
-    ciphertext: String,
+    /// `nonce ‖ ciphertext+tag`, base64url (`sigillum_credential::seal`).
+    sealed: String,
 }
 
 const AEAD: &str = "xchacha20poly1305";
@@ -147,21 +135,16 @@ fn derive(unlock: &Unlock, kdf: Option<&Kdf>) -> Result<Zeroizing<[u8; 32]>, Key
     match (unlock, kdf) {
         (Unlock::Key(key), None) => Ok(key.clone()),
         (Unlock::Passphrase(phrase), Some(kdf)) => {
-            if kdf.alg != "argon2id" || kdf.m_kib > MAX_M_KIB || kdf.t > MAX_T_COST || kdf.p != 1 {
+            if kdf.alg != "argon2id" {
                 return Err(KeystoreError::Malformed(format!(
-                    "unsupported key derivation {} m={} t={} p={}",
-                    kdf.alg, kdf.m_kib, kdf.t, kdf.p
+                    "unsupported key derivation {}",
+                    kdf.alg
                 )));
             }
             let salt =
                 b64::decode(&kdf.salt).map_err(|e| KeystoreError::Malformed(e.to_string()))?;
-            let params = Params::new(kdf.m_kib, kdf.t, kdf.p, Some(32))
-                .map_err(|e| KeystoreError::Malformed(e.to_string()))?;
-            let mut out = Zeroizing::new([0u8; 32]);
-            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-                .hash_password_into(phrase.as_bytes(), &salt, out.as_mut())
-                .map_err(|e| KeystoreError::Malformed(e.to_string()))?;
-            Ok(out)
+            seal::derive_key(phrase.as_bytes(), &salt, kdf.params)
+                .map_err(|e| KeystoreError::Malformed(e.to_string()))
         }
         (Unlock::Key(_), Some(_)) => Err(KeystoreError::Malformed(
             "this file is sealed with a passphrase, not a key file".into(),
@@ -172,6 +155,7 @@ fn derive(unlock: &Unlock, kdf: Option<&Kdf>) -> Result<Zeroizing<[u8; 32]>, Key
     }
 }
 
+/// The header every sealed file binds as associated data.
 fn associated_data(v: u8, kdf: Option<&Kdf>) -> Vec<u8> {
     let header = serde_json::json!({"v": v, "kdf": kdf, "aead": AEAD});
     header.to_string().into_bytes()
@@ -183,38 +167,20 @@ fn associated_data(v: u8, kdf: Option<&Kdf>) -> Vec<u8> {
 /// [`KeystoreError::Malformed`] only if the KDF rejects its fixed parameters.
 pub fn seal(secret: &[u8], unlock: &Unlock) -> Result<String, KeystoreError> {
     let kdf = match unlock {
-        Unlock::Passphrase(_) => {
-            let mut salt = [0u8; 16];
-            OsRng.fill_bytes(&mut salt);
-            Some(Kdf {
-                alg: "argon2id".into(),
-                m_kib: M_KIB,
-                t: T_COST,
-                p: P_COST,
-                salt: b64::encode(salt),
-            })
-        }
+        Unlock::Passphrase(_) => Some(Kdf {
+            alg: "argon2id".into(),
+            params: KdfParams::RECOMMENDED,
+            salt: b64::encode(seal::salt()),
+        }),
         Unlock::Key(_) => None,
     };
     let key = derive(unlock, kdf.as_ref())?;
-    let mut nonce = [0u8; 24];
-    OsRng.fill_bytes(&mut nonce);
     let aad = associated_data(1, kdf.as_ref());
-    let ciphertext = XChaCha20Poly1305::new(key.as_ref().into())
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: secret,
-                aad: &aad,
-            },
-        )
-        .map_err(|_| KeystoreError::WrongKey)?;
     let sealed = Sealed {
         v: 1,
+        sealed: b64::encode(seal::seal(&key, &aad, secret)),
         kdf,
         aead: AEAD.into(),
-        nonce: b64::encode(nonce),
-        ciphertext: b64::encode(ciphertext),
     };
     serde_json::to_string_pretty(&sealed).map_err(|e| KeystoreError::Malformed(e.to_string()))
 }
@@ -239,25 +205,13 @@ pub fn open(text: &str, unlock: &Unlock) -> Result<Zeroizing<Vec<u8>>, KeystoreE
             sealed.v, sealed.aead
         )));
     }
-    let nonce = b64::decode(&sealed.nonce).map_err(|e| KeystoreError::Malformed(e.to_string()))?;
-    let nonce: [u8; 24] = nonce
-        .as_slice()
-        .try_into()
-        .map_err(|_| KeystoreError::Malformed("the nonce must be 24 bytes".into()))?;
-    let ciphertext =
-        b64::decode(&sealed.ciphertext).map_err(|e| KeystoreError::Malformed(e.to_string()))?;
+    let bytes = b64::decode(&sealed.sealed).map_err(|e| KeystoreError::Malformed(e.to_string()))?;
     let key = derive(unlock, sealed.kdf.as_ref())?;
     let aad = associated_data(sealed.v, sealed.kdf.as_ref());
-    XChaCha20Poly1305::new(key.as_ref().into())
-        .decrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: &ciphertext,
-                aad: &aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| KeystoreError::WrongKey)
+    seal::open(&key, &aad, &bytes).map_err(|e| match e {
+        SealError::Truncated => KeystoreError::Malformed(e.to_string()),
+        _ => KeystoreError::WrongKey,
+    })
 }
 
 #[cfg(test)]
@@ -311,9 +265,9 @@ mod tests {
             KeystoreError::WrongKey
         );
         let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let mut ct = b64::decode(v["ciphertext"].as_str().unwrap()).unwrap();
-        ct[0] ^= 1;
-        v["ciphertext"] = serde_json::json!(b64::encode(ct));
+        let mut ct = b64::decode(v["sealed"].as_str().unwrap()).unwrap();
+        ct[30] ^= 1;
+        v["sealed"] = serde_json::json!(b64::encode(ct));
         assert_eq!(
             open(&v.to_string(), &unlock).unwrap_err(),
             KeystoreError::WrongKey
