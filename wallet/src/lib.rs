@@ -2,6 +2,8 @@
 //!
 //! ```text
 //!  receive    OpenID4VCI 1.0 pre-authorized flow: offer → token → nonce → proofs → credentials
+//!  vault      the encrypted store: credentials, holder keys, history; PIN with lockout
 //! ```
 
 pub mod receive;
+pub mod vault;
