@@ -8,9 +8,11 @@
 //! ```
 //!
 //!  source   where ledger facts come from, and how old they are
+//!  cache    keeps ledger answers for a profile's staleness window
 //!  peek     the unverified facts needed to know what to fetch
 //!  check    the ledger checks around the pipeline, into one report
 
+pub mod cache;
 pub mod check;
 pub mod peek;
 pub mod source;
