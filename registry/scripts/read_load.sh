@@ -4,13 +4,17 @@
 # concurrent connections on GET /v1/dids/{did} (each answer: the document, its log
 # entry, inclusion proof, state proof and the signed checkpoint) for 20 s.
 # Traffic stays on 127.0.0.1; the server is stopped at the end.
-# Usage: registry/scripts/read_load.sh [connections] [seconds]
+# Then an open-loop run (examples/open_loop.rs) at a fixed rate, latency measured
+# from each request's due time, which is what a latency target is about.
+# Usage: registry/scripts/read_load.sh [connections] [seconds] [open-loop rate/s]
 set -euo pipefail
 conns="${1:-500}"
 secs="${2:-20}"
+rate="${3:-5000}"
 cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
 cargo build -q --release
+cargo build -q --release --example open_loop
 bin="$PWD/target/release/sigillum"
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -30,3 +34,5 @@ done
 "$bin" registry get "$did" --url "$url" >/dev/null   # the answer verifies
 echo "1000 DIDs; reading $did with $conns connections for ${secs}s"
 wrk -t2 -c"$conns" -d"${secs}s" --latency "$url/v1/dids/$did"
+echo "open loop at ${rate}/s for ${secs}s"
+"$(dirname "$bin")/examples/open_loop" "$url/v1/dids/$did" "$rate" "$secs"
