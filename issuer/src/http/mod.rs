@@ -12,11 +12,13 @@
 //!  POST /v1/credentials/{id}/revoke|suspend|reinstate   officer, with {"reason"}
 //!  GET  /v1/audit?from=N&limit=M                admin: the audit chain, verified
 //!  GET  /healthz
+//!  GET|POST /officer/…                          the officers' web page (see `pages`)
 //! ```
 //! Officer errors are RFC 9457 problem details; OpenID4VCI errors are OAuth error
 //! responses (`error`, `error_description`) with our `code` beside them.
 
 mod officer;
+mod pages;
 mod problem;
 mod wallet;
 
@@ -65,6 +67,7 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         )
         .route("/v1/audit", get(officer::audit))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(pages::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
         })
