@@ -18,6 +18,7 @@
 //!  ledger        RFC 9162 Merkle proofs, C2SP signed notes, checkpoints, cosignatures
 //!  verify        the verification pipeline: every check, with a stable code
 //!  oid4vci       OpenID4VCI 1.0 wire types: offers, metadata, token, nonce, credential, proof JWTs
+//!  oid4vp        OpenID4VP 1.0: DCQL queries, claims path pointers, matching a credential to a query
 //!  problem       RFC 9457 problem details, the error shape of every HTTP API
 //! ```
 //!
@@ -31,6 +32,7 @@ pub mod jws;
 pub mod key;
 pub mod ledger;
 pub mod oid4vci;
+pub mod oid4vp;
 pub mod problem;
 pub mod qr;
 pub mod schema;

@@ -11,8 +11,10 @@
 //!  cache    keeps ledger answers for a profile's staleness window
 //!  peek     the unverified facts needed to know what to fetch
 //!  check    the ledger checks around the pipeline, into one report
+//!  profile  what a checkpoint accepts: DCQL query, predicates, strictness (specs/profiles/)
 
 pub mod cache;
 pub mod check;
 pub mod peek;
+pub mod profile;
 pub mod source;

@@ -135,6 +135,30 @@ pub enum Rejection {
         /// The list's URI.
         list: String,
     },
+    /// The checkpoint's profile does not accept this kind of credential (its DCQL
+    /// query asks for no credential of this format and type, or for more than one).
+    #[error("{credential_type} is not accepted here; accepted: {}", .accepted.join(" or "))]
+    CredentialTypeNotAccepted {
+        /// The presented credential's type and format (`passport (dc+sd-jwt)`).
+        credential_type: String,
+        /// What the profile accepts, the same way.
+        accepted: Vec<String>,
+    },
+    /// Claims the checkpoint's profile requires were not disclosed.
+    #[error("required claim(s) not disclosed: {}", .claims.join(", "))]
+    ClaimMissing {
+        /// The claims, as paths (`birth_date`, `address.country`).
+        claims: Vec<String>,
+    },
+    /// A disclosed claim fails a predicate of the checkpoint's profile.
+    #[error("{found} (required: {predicate})")]
+    PredicateFailed {
+        /// The rule (`age at least 18`, `expiry_date not passed`).
+        predicate: String,
+        /// What the claim holds, and what that means on the day checked
+        /// (`birth_date 2009-03-01: age 17 on 2026-11-24`).
+        found: String,
+    },
 }
 
 impl Rejection {
@@ -163,6 +187,9 @@ impl Rejection {
                 "status_list_stale"
             }
             Rejection::StatusUnavailable { .. } => "status_unavailable",
+            Rejection::CredentialTypeNotAccepted { .. } => "credential_type_not_accepted",
+            Rejection::ClaimMissing { .. } => "claim_missing",
+            Rejection::PredicateFailed { .. } => "predicate_failed",
         }
     }
 }
