@@ -11,6 +11,7 @@ use sigillum_credential::ledger::bundle::verify_bundle;
 use sigillum_credential::ledger::client::RegistryClient;
 use sigillum_credential::ledger::tracker::CheckpointTracker;
 use sigillum_verifier::check::{LedgerPolicy, verify_with_ledger};
+use sigillum_verifier::profile::Profile;
 use sigillum_verifier::source::{Offline, Online, ReqwestGet};
 
 use crate::{CliError, files};
@@ -56,9 +57,23 @@ pub struct VerifyArgs {
     /// report the ledger checks as not run.
     #[arg(long)]
     fail_closed: bool,
+    /// A checkpoint profile: `border`, `bank_kyc`, `business_check`, or a profile
+    /// file (see specs/profiles/README.md). It sets the required claims, predicates,
+    /// staleness and leeway, and whether an unreachable registry fails the check.
+    #[arg(long)]
+    profile: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+}
+
+fn load_profile(name: &str) -> Result<Profile, CliError> {
+    let found = if std::path::Path::new(name).is_file() {
+        Profile::load(std::path::Path::new(name))
+    } else {
+        Profile::builtin(name)
+    };
+    found.map_err(|e| CliError(format!("--profile {name}: {e} [{}]", e.code())))
 }
 
 pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
@@ -77,12 +92,16 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
         Some(c) => c,
         None => &SystemClock,
     };
-    let policy = VerifyPolicy {
-        nonce: args.nonce.clone(),
-        aud: args.aud.clone(),
-        require_status: args.require_status,
-        require_key_binding: args.require_key_binding,
-        ..VerifyPolicy::default()
+    let profile = args.profile.as_deref().map(load_profile).transpose()?;
+    let policy = match &profile {
+        Some(p) => p.verify_policy(args.nonce.clone(), args.aud.clone()),
+        None => VerifyPolicy {
+            nonce: args.nonce.clone(),
+            aud: args.aud.clone(),
+            require_status: args.require_status,
+            require_key_binding: args.require_key_binding,
+            ..VerifyPolicy::default()
+        },
     };
     let report = match (&args.registry, &args.bundle) {
         (None, None) => {
@@ -101,7 +120,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
                 crate::cmd_registry::policy(&crate::cmd_registry::read_genesis(&args.genesis)?)?;
             let ledger_policy = LedgerPolicy {
                 verify: policy,
-                fail_closed: args.fail_closed || bundle.is_some(),
+                fail_closed: args.fail_closed
+                    || bundle.is_some()
+                    || profile.as_ref().is_some_and(|p| p.fail_closed),
             };
             let runtime = tokio::runtime::Runtime::new()?;
             match (registry, bundle) {
@@ -135,6 +156,10 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
                 (None, None) => unreachable_pair()?,
             }
         }
+    };
+    let report = match &profile {
+        Some(p) => p.apply(report, clock.now()),
+        None => report,
     };
     if args.json {
         crate::say!("{}", serde_json::to_string_pretty(&report)?);
