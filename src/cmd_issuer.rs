@@ -1,7 +1,8 @@
 //! `sigillum issuer …`: run an issuing office and administer it.
 //!
-//! `serve` runs the service; the other commands open the office's data directory
-//! directly (stop the service first: the store allows one process at a time).
+//! `serve` runs the service; `import` talks to the running service over its
+//! officer API; the other commands open the office's data directory directly
+//! (stop the service first: the store allows one process at a time).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -44,6 +45,45 @@ pub enum IssuerCommand {
         /// From when (Unix seconds): credentials signed at or after it no longer verify.
         #[arg(long)]
         since: i64,
+    },
+    /// Issue one offer per row of a CSV or JSONL file through a running issuer's
+    /// officer API: resumable (run it again to go on), idempotent per applicant
+    /// reference, with offers.jsonl, rejected.jsonl and qr/ in --out.
+    Import {
+        /// The applicants: `.csv` (a header row with a `reference` column; dotted
+        /// names nest, `a;b` fills a list) or `.jsonl` (`{"reference", "claims"}`).
+        file: PathBuf,
+        /// The credential type (`passport`, `residence_permit`, `business_license`).
+        #[arg(long = "type")]
+        credential_type: String,
+        /// The issuer's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:7401")]
+        url: String,
+        /// A file with the officer token (or the JSON `issuer officer add` printed).
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// The officer token; prefer --token-file or $SIGILLUM_OFFICER_TOKEN
+        /// (arguments are visible to other users of the machine).
+        #[arg(long)]
+        token: Option<String>,
+        /// Output directory (created): offers.jsonl, rejected.jsonl, progress.json, qr/.
+        #[arg(long)]
+        out: PathBuf,
+        /// Credential format.
+        #[arg(long, default_value = "dc+sd-jwt", value_parser = ["dc+sd-jwt", "jwt_vc_json"])]
+        format: String,
+        /// Per applicant besides the link in offers.jsonl: nothing, or a QR image.
+        #[arg(long, default_value = "link", value_parser = ["link", "png", "svg"])]
+        qr: String,
+        /// Requests in flight (the issuer commits them in groups).
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Retries of a row while the issuer is busy or unreachable.
+        #[arg(long, default_value_t = 4)]
+        retries: u32,
+        /// Refuse files with more rows than this.
+        #[arg(long, default_value_t = 1_000_000)]
+        max_rows: u64,
     },
 }
 
@@ -135,6 +175,42 @@ pub fn run(command: IssuerCommand) -> Result<ExitCode, CliError> {
                 json!({"did": issuer.did(), "compromised": key, "since": since, "recorded_at": now})
             );
             Ok(ExitCode::SUCCESS)
+        }),
+        IssuerCommand::Import {
+            file,
+            credential_type,
+            url,
+            token_file,
+            token,
+            out,
+            format,
+            qr,
+            concurrency,
+            retries,
+            max_rows,
+        } => runtime()?.block_on(async {
+            use sigillum_issuer::import;
+            let options = import::ImportOptions {
+                input: file,
+                credential_type,
+                url,
+                token: import::officer_token(token, token_file.as_deref())?,
+                out,
+                format: sigillum_issuer::mint::Format::parse(&format)
+                    .ok_or_else(|| CliError(format!("--format {format}")))?,
+                qr: import::QrOutput::parse(&qr).ok_or_else(|| CliError(format!("--qr {qr}")))?,
+                concurrency,
+                retries,
+                max_rows,
+            };
+            let summary = import::import(options).await?;
+            crate::say!("{}", serde_json::to_string(&summary)?);
+            // 1: rows are left (interrupted, or the issuer could not be asked): run again.
+            Ok(if summary.complete {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }),
     }
 }

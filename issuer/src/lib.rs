@@ -22,6 +22,7 @@
 //!  publish       status lists → registry, batched
 //!  registry_link writes operations to the registry and reads back, verified
 //!  http          the axum router and `run`
+//!  import        bulk issuance: CSV/JSONL rows → offers over the officer API, resumable
 //!  error         what is refused, as problem details or OAuth errors
 
 pub mod apply;
@@ -30,6 +31,7 @@ pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod import;
 pub mod keystore;
 pub mod metadata;
 pub mod mint;
