@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 use common::Http;
-use common::local::LocalRegistry;
+use common::local::{LocalIssuer, LocalRegistry};
 use serde_json::{Map, Value, json};
 use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::jws::CompactJws;
@@ -50,6 +50,8 @@ impl Clock for ShiftClock {
 
 struct World {
     registry: LocalRegistry,
+    /// Kept so the office serves until the world is dropped.
+    _office: LocalIssuer,
     issuer: Arc<Issuer>,
     base: String,
     clock: Arc<ShiftClock>,
@@ -57,63 +59,40 @@ struct World {
     /// has only `revoke`, `admin` may do everything.
     tokens: Map<String, Value>,
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 async fn world(accredit: &[&str]) -> World {
-    let http = reqwest::Client::new();
     let registry = LocalRegistry::start(ORIGIN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = registry.issuer_config(dir.path(), &addr.to_string(), &TYPES, PUBLISH_DELAY_MS);
     let clock = Arc::new(ShiftClock(AtomicI64::new(0)));
-    let issuer = Issuer::start(config, Arc::clone(&clock) as Arc<dyn Clock>)
-        .await
-        .unwrap();
-    for kind in accredit {
-        registry.accredit(&http, &issuer.did(), kind).await;
-    }
-    let mut tokens = Map::new();
+    let office = LocalIssuer::start(
+        &registry,
+        &TYPES,
+        accredit,
+        PUBLISH_DELAY_MS,
+        Arc::clone(&clock) as Arc<dyn Clock>,
+    )
+    .await;
     let clerk_roles: Vec<Role> = TYPES
         .iter()
         .map(|t| Role::Issue((*t).to_owned()))
         .chain([Role::Suspend])
         .collect();
+    let mut tokens = Map::new();
     for (name, roles) in [
         ("clerk", clerk_roles),
         ("viewer", vec![Role::Revoke]),
         ("admin", vec![Role::Admin]),
     ] {
-        let token = issuer.store().add_officer(name, &roles).unwrap();
-        tokens.insert(name.into(), json!(token.expose_secret()));
+        tokens.insert(name.into(), json!(office.officer(name, &roles)));
     }
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(sigillum_issuer::http::run(
-        listener,
-        Arc::clone(&issuer),
-        async {
-            let _ = rx.await;
-        },
-    ));
     World {
         registry,
-        issuer,
-        base: format!("http://{addr}"),
+        issuer: Arc::clone(&office.issuer),
+        base: office.base.clone(),
+        _office: office,
         clock,
         tokens,
-        http,
-        _dir: dir,
-        stop: Some(stop),
+        http: reqwest::Client::new(),
     }
 }
 

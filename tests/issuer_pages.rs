@@ -12,7 +12,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use common::local::LocalRegistry;
+use common::local::{LocalIssuer, LocalRegistry};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use serde_json::{Map, Value};
 use sigillum_credential::schema::CredentialTypes;
@@ -27,6 +27,8 @@ const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:;
 
 struct World {
     _registry: LocalRegistry,
+    /// Kept so the office serves until the world is dropped.
+    _office: LocalIssuer,
     issuer: Arc<Issuer>,
     base: String,
     /// Officer tokens: `clerk` issues every type and may suspend, `viewer` may only
@@ -34,16 +36,6 @@ struct World {
     tokens: HashMap<&'static str, String>,
     /// Follows no redirects, keeps no cookies: the test carries them.
     http: reqwest::Client,
-    _dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 /// What a page request returned.
@@ -77,18 +69,15 @@ impl Page {
 }
 
 async fn world() -> World {
-    let plain = reqwest::Client::new();
     let registry = LocalRegistry::start(ORIGIN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = registry.issuer_config(dir.path(), &addr.to_string(), &TYPES, 200);
-    let issuer = Issuer::start(config, Arc::new(SystemClock) as Arc<dyn Clock>)
-        .await
-        .unwrap();
-    for kind in ["passport", "business_license"] {
-        registry.accredit(&plain, &issuer.did(), kind).await;
-    }
+    let office = LocalIssuer::start(
+        &registry,
+        &TYPES,
+        &["passport", "business_license"],
+        200,
+        Arc::new(SystemClock) as Arc<dyn Clock>,
+    )
+    .await;
     let clerk: Vec<Role> = TYPES
         .iter()
         .map(|t| Role::Issue((*t).to_owned()))
@@ -100,28 +89,18 @@ async fn world() -> World {
         ("viewer", vec![Role::Revoke]),
         ("admin", vec![Role::Admin]),
     ] {
-        let token = issuer.store().add_officer(name, &roles).unwrap();
-        tokens.insert(name, token.expose_secret().to_owned());
+        tokens.insert(name, office.officer(name, &roles));
     }
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(sigillum_issuer::http::run(
-        listener,
-        Arc::clone(&issuer),
-        async {
-            let _ = rx.await;
-        },
-    ));
     World {
         _registry: registry,
-        issuer,
-        base: format!("http://{addr}"),
+        issuer: Arc::clone(&office.issuer),
+        base: office.base.clone(),
+        _office: office,
         tokens,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
-        _dir: dir,
-        stop: Some(stop),
     }
 }
 

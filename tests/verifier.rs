@@ -16,7 +16,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::local::LocalRegistry;
+use common::local::{LocalIssuer, LocalRegistry};
 use serde_json::{Map, Value, json};
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::bundle::verify_bundle;
@@ -40,58 +40,27 @@ const NONCE: &str = "n-border-1";
 
 struct World {
     registry: LocalRegistry,
+    office: LocalIssuer,
     issuer: Arc<Issuer>,
     base: String,
     officer: String,
     http: reqwest::Client,
-    dir: tempfile::TempDir,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 async fn world() -> World {
-    let http = reqwest::Client::new();
     let registry = LocalRegistry::start("registry.test/verifier/1").await;
-    let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
     let types = ["passport", "residence_permit", "business_license"];
-    let config = registry.issuer_config(dir.path(), &addr, &types, 50);
-    let issuer = Issuer::start(config, Arc::new(SystemClock)).await.unwrap();
-    registry.accredit(&http, &issuer.did(), "passport").await;
-    registry
-        .accredit(&http, &issuer.did(), "residence_permit")
-        .await;
-    let roles: Vec<Role> = vec![Role::Admin];
-    let officer = issuer
-        .store()
-        .add_officer("chief", &roles)
-        .unwrap()
-        .expose_secret()
-        .to_owned();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(sigillum_issuer::http::run(
-        listener,
-        Arc::clone(&issuer),
-        async {
-            let _ = rx.await;
-        },
-    ));
+    let accredited = ["passport", "residence_permit"];
+    let office =
+        LocalIssuer::start(&registry, &types, &accredited, 50, Arc::new(SystemClock)).await;
+    let officer = office.officer("chief", &[Role::Admin]);
     World {
         registry,
-        issuer,
-        base: format!("http://{addr}"),
+        issuer: Arc::clone(&office.issuer),
+        base: office.base.clone(),
+        office,
         officer,
-        http,
-        dir,
-        stop: Some(stop),
+        http: reqwest::Client::new(),
     }
 }
 
@@ -160,10 +129,10 @@ impl World {
     /// The issuer's sealed identity, as it is on disk (the old keys included).
     fn identity(&self) -> Identity {
         let unlock = Unlock::from_key_file_text(
-            &std::fs::read_to_string(self.dir.path().join("issuer.key")).unwrap(),
+            &std::fs::read_to_string(self.office.dir.path().join("issuer.key")).unwrap(),
         )
         .unwrap();
-        Identity::load(&self.dir.path().join("data"), &unlock)
+        Identity::load(&self.office.dir.path().join("data"), &unlock)
             .unwrap()
             .unwrap()
     }

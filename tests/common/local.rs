@@ -185,3 +185,71 @@ impl Drop for LocalRegistry {
         }
     }
 }
+
+/// An issuer served by this process against a [`LocalRegistry`], accredited for
+/// some of its types; stops when dropped.
+pub struct LocalIssuer {
+    /// The service.
+    pub issuer: Arc<sigillum_issuer::service::Issuer>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its data directory (sealed keys under `data/`, the key file `issuer.key`).
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl LocalIssuer {
+    /// Starts an office issuing `types`, accredited for `accredited`, publishing
+    /// status changes after `publish_delay_ms`, on `clock`.
+    pub async fn start(
+        registry: &LocalRegistry,
+        types: &[&str],
+        accredited: &[&str],
+        publish_delay_ms: u64,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let config = registry.issuer_config(dir.path(), &addr, types, publish_delay_ms);
+        let issuer = sigillum_issuer::service::Issuer::start(config, clock)
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        for kind in accredited {
+            registry.accredit(&http, &issuer.did(), kind).await;
+        }
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sigillum_issuer::http::run(
+            listener,
+            Arc::clone(&issuer),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        LocalIssuer {
+            issuer,
+            base: format!("http://{addr}"),
+            dir,
+            stop: Some(stop),
+        }
+    }
+
+    /// Adds an officer; returns the bearer token.
+    pub fn officer(&self, name: &str, roles: &[sigillum_issuer::store::Role]) -> String {
+        self.issuer
+            .store()
+            .add_officer(name, roles)
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    }
+}
+
+impl Drop for LocalIssuer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
