@@ -486,3 +486,97 @@ async fn offline_from_a_bundle_and_a_tampered_bundle_is_refused() {
     tampered[middle] ^= 0x01;
     assert!(verify_bundle(&tampered, &w.registry.policy).is_err());
 }
+
+/// Runs `sigillum ARGS` in `dir` off the async workers; (exit code, stdout).
+async fn sigillum(dir: std::path::PathBuf, args: Vec<String>) -> (i32, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigillum"))
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_verifies_online_offline_and_under_a_profile() {
+    let w = world().await;
+    let online = w.online();
+    let (_, copy) = w.issue("passport", "C-1", "dc+sd-jwt").await;
+    let presented = shown(&copy, &["family_name", "given_names", "birth_date"]);
+    until(&online, &presented, &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    w.registry.write_genesis(&dir.path().join("genesis.json"));
+    std::fs::write(dir.path().join("shown.txt"), &presented).unwrap();
+    let base = |extra: &[&str]| -> Vec<String> {
+        [
+            "verify",
+            "shown.txt",
+            "--nonce",
+            NONCE,
+            "--aud",
+            AUD,
+            "--genesis",
+            "genesis.json",
+            "--json",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|s| (*s).to_owned())
+        .collect()
+    };
+    let (code, out) = sigillum(dir.path().into(), base(&["--registry", &w.registry.base])).await;
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, report["valid"].as_bool()), (0, Some(true)), "{out}");
+    // The bank's profile accepts these three claims; the border's wants more.
+    let (code, _) = sigillum(
+        dir.path().into(),
+        base(&["--registry", &w.registry.base, "--profile", "bank_kyc"]),
+    )
+    .await;
+    assert_eq!(code, 0);
+    let (code, out) = sigillum(
+        dir.path().into(),
+        base(&["--registry", &w.registry.base, "--profile", "border"]),
+    )
+    .await;
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(code, 1);
+    let codes: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["claim_missing"], "{out}");
+    // Offline: fetch the bundle, then verify from it alone.
+    let (code, out) = sigillum(
+        dir.path().into(),
+        [
+            "verifier",
+            "bundle",
+            "fetch",
+            "--registry",
+            &w.registry.base,
+            "--genesis",
+            "genesis.json",
+            "--out",
+            "border.bundle",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+    )
+    .await;
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = sigillum(dir.path().into(), base(&["--bundle", "border.bundle"])).await;
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((code, report["valid"].as_bool()), (0, Some(true)), "{out}");
+    assert!(out.contains("offline bundle of"), "{out}");
+}

@@ -28,6 +28,7 @@ pub struct LocalRegistry {
     /// The origin line.
     pub origin: String,
     gov: SigningKey,
+    genesis: Genesis,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -49,6 +50,11 @@ impl LocalRegistry {
         let signer = SignerKey::generate(KeyName::new(origin).unwrap(), &mut OsRng);
         let log_key = signer.verifier_key().to_string();
         let policy = Policy::new(origin, signer.verifier_key(), vec![], 0).unwrap();
+        let mut genesis = genesis;
+        genesis.nodes.push(sigillum_registry::state::NodeEntry {
+            name: origin.into(),
+            vkey: log_key.clone(),
+        });
         let node = Arc::new(
             Node::open(
                 Arc::new(SledStore::open(dir.path()).unwrap()),
@@ -70,9 +76,15 @@ impl LocalRegistry {
             log_key,
             origin: origin.into(),
             gov,
+            genesis,
             _dir: dir,
             stop: Some(stop),
         }
+    }
+
+    /// Writes the genesis file (`sigillum … --genesis FILE`) to `path`.
+    pub fn write_genesis(&self, path: &Path) {
+        std::fs::write(path, serde_json::to_string_pretty(&self.genesis).unwrap()).unwrap();
     }
 
     /// Governance accredits `did` for `kind` from ten seconds ago, open-ended.
