@@ -324,38 +324,6 @@ pub(crate) fn unique_locales<'a>(
     Ok(())
 }
 
-/// A claims path pointer (Appendix C) on the wire: an array of strings, non-negative
-/// integers and `null`, read into the SD-JWT module's [`ClaimPath`].
-pub(crate) mod claim_path {
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-    use serde_json::Value;
-
-    use crate::sd_jwt::{ClaimPath, PathSegment};
-
-    pub(crate) fn serialize<S: Serializer>(path: &ClaimPath, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(path.0.iter().map(to_value))
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ClaimPath, D::Error> {
-        let value = Value::deserialize(d)?;
-        ClaimPath::from_pointer(&value).map_err(D::Error::custom)
-    }
-
-    /// The path as JSON text, for error messages.
-    pub(crate) fn to_text(path: &ClaimPath) -> String {
-        Value::Array(path.0.iter().map(to_value).collect()).to_string()
-    }
-
-    fn to_value(segment: &PathSegment) -> Value {
-        match segment {
-            PathSegment::Key(key) => Value::String(key.clone()),
-            PathSegment::Index(i) => Value::from(*i),
-            PathSegment::All => Value::Null,
-        }
-    }
-}
-
 /// Appendix B.3: two claims descriptions conflict when they address the same claim,
 /// when one selects all elements (`null`) of an array and the other one element, or
 /// when one treats a claim as an object (string) and the other as an array.

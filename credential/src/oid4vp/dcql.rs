@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::error::DcqlError;
 use super::validate::{self, clip, parse_text, precheck, unknown_members};
-use crate::sd_jwt::{ClaimPath, PathSegment};
+use crate::sd_jwt::ClaimPath;
 
 /// Largest DCQL query accepted as JSON text.
 pub const MAX_DCQL_LEN: usize = 64 * 1024;
@@ -174,7 +174,7 @@ pub struct ClaimsQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The claims path pointer; non-empty.
-    #[serde(with = "pointer")]
+    #[serde(with = "crate::sd_jwt::path::pointer")]
     pub path: ClaimPath,
     /// Acceptable values (a privacy aid for the wallet, never a security check, §6.4.1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,37 +320,5 @@ impl DcqlQuery {
     /// The first rule broken, as a [`DcqlError`].
     pub fn validate(&self) -> Result<(), DcqlError> {
         validate::query(self)
-    }
-}
-
-/// A claims path pointer (§7) on the wire: an array of strings, non-negative integers
-/// and `null`, read into the SD-JWT module's [`ClaimPath`].
-pub(super) mod pointer {
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-    use serde_json::Value;
-
-    use super::{ClaimPath, PathSegment};
-
-    pub(crate) fn serialize<S: Serializer>(path: &ClaimPath, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(path.0.iter().map(to_value))
-    }
-
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ClaimPath, D::Error> {
-        let value = Value::deserialize(d)?;
-        ClaimPath::from_pointer(&value).map_err(D::Error::custom)
-    }
-
-    /// The path as JSON text, for messages.
-    pub(crate) fn to_text(path: &ClaimPath) -> String {
-        Value::Array(path.0.iter().map(to_value).collect()).to_string()
-    }
-
-    fn to_value(segment: &PathSegment) -> Value {
-        match segment {
-            PathSegment::Key(k) => Value::String(k.clone()),
-            PathSegment::Index(i) => Value::from(*i),
-            PathSegment::All => Value::Null,
-        }
     }
 }

@@ -8,10 +8,10 @@ use serde_json::Value;
 use super::dcql::{
     ClaimValue, CredentialFormat, CredentialQuery, DcqlQuery, MAX_CLAIMS_QUERIES,
     MAX_CREDENTIAL_QUERIES, MAX_DCQL_LEN, MAX_ENTRIES, MAX_ID_LEN, MAX_PATH_LEN, MAX_STRING_LEN,
-    pointer,
 };
 use super::error::DcqlError;
 use crate::json;
+use crate::sd_jwt::path::pointer;
 use crate::sd_jwt::{ClaimPath, PathSegment};
 
 /// Longest piece of untrusted text quoted back in an error.

@@ -14,7 +14,7 @@ mod disclosure;
 mod issue;
 pub mod json_serialization;
 mod key_binding;
-mod path;
+pub(crate) mod path;
 mod present;
 mod process;
 mod serialization;

@@ -87,3 +87,36 @@ impl fmt::Display for ClaimPath {
         f.write_str(&parts.join("."))
     }
 }
+
+/// A claims path pointer on the wire (OpenID4VP 1.0 §7, OpenID4VCI 1.0 Appendix C):
+/// an array of strings, non-negative integers and `null`, read into a [`ClaimPath`].
+/// Use with `#[serde(with = "crate::sd_jwt::path::pointer")]`.
+pub(crate) mod pointer {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    use super::{ClaimPath, PathSegment};
+
+    pub(crate) fn serialize<S: Serializer>(path: &ClaimPath, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(path.0.iter().map(to_value))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ClaimPath, D::Error> {
+        let value = Value::deserialize(d)?;
+        ClaimPath::from_pointer(&value).map_err(D::Error::custom)
+    }
+
+    /// The path as JSON text, for messages.
+    pub(crate) fn to_text(path: &ClaimPath) -> String {
+        Value::Array(path.0.iter().map(to_value).collect()).to_string()
+    }
+
+    fn to_value(segment: &PathSegment) -> Value {
+        match segment {
+            PathSegment::Key(key) => Value::String(key.clone()),
+            PathSegment::Index(i) => Value::from(*i),
+            PathSegment::All => Value::Null,
+        }
+    }
+}

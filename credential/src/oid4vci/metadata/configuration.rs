@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{MAX_CLAIMS, MetadataError, claim_path, claims_conflict, non_empty, unique_locales};
+use super::{MAX_CLAIMS, MetadataError, claims_conflict, non_empty, unique_locales};
 use crate::oid4vci::error::clip;
 use crate::oid4vci::{FORMAT_DC_SD_JWT, FORMAT_JWT_VC_JSON};
 use crate::sd_jwt::ClaimPath;
+use crate::sd_jwt::path::pointer as claim_path;
 
 /// A Credential Format Identifier (Appendix A). The two we implement are variants;
 /// any other is kept as text.
@@ -159,7 +160,7 @@ pub struct Image {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimDescription {
     /// Claims path pointer (Appendix C); non-empty.
-    #[serde(with = "claim_path")]
+    #[serde(with = "crate::sd_jwt::path::pointer")]
     pub path: ClaimPath,
     /// Whether the issuer always includes the claim (absent means `false`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
