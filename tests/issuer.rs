@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::Http;
 use common::local::{LocalIssuer, LocalRegistry};
 use serde_json::{Map, Value, json};
 use sigillum_credential::did::{Did, DidResolver};
@@ -33,6 +32,7 @@ use sigillum_credential::time::{Clock, SystemClock, Timestamp};
 use sigillum_credential::verify::{IssuerKey, VerifyInput, VerifyPolicy, verify};
 use sigillum_issuer::service::Issuer;
 use sigillum_issuer::store::Role;
+use sigillum_verifier::source::ReqwestGet;
 use sigillum_wallet::receive::Receiver;
 
 const ORIGIN: &str = "registry.test/issuer/1";
@@ -135,10 +135,10 @@ impl World {
         )
     }
 
-    fn registry_client(&self) -> RegistryClient<Http> {
+    fn registry_client(&self) -> RegistryClient<ReqwestGet> {
         RegistryClient::new(
             self.registry.base.clone(),
-            Http(self.http.clone()),
+            ReqwestGet::default(),
             self.registry.policy.clone(),
             CheckpointTracker::new(),
         )
@@ -501,7 +501,7 @@ async fn refusals_have_their_specific_codes() {
 /// Reads status list `n` of the issuer through the verifying registry client.
 async fn list_value(
     w: &World,
-    client: &RegistryClient<Http>,
+    client: &RegistryClient<ReqwestGet>,
     n: u64,
     index: usize,
     bitstring: bool,
@@ -529,7 +529,7 @@ async fn list_value(
 
 async fn wait_for(
     w: &World,
-    client: &RegistryClient<Http>,
+    client: &RegistryClient<ReqwestGet>,
     n: u64,
     index: usize,
     bitstring: bool,

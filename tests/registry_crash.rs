@@ -12,7 +12,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Http, Work, serve};
+use common::{Work, serve};
 use serde_json::json;
 use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::key::{Alg, SigningKey};
@@ -23,6 +23,7 @@ use sigillum_credential::ledger::tracker::CheckpointTracker;
 use sigillum_credential::ledger::{Policy, VerifierKey};
 use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_registry::state::Genesis;
+use sigillum_verifier::source::ReqwestGet;
 
 const TRIALS: usize = 25;
 
@@ -63,7 +64,7 @@ async fn every_acknowledged_operation_survives_kill_9() {
         // Every DID acknowledged so far is there and proven, and the log only grew.
         let client = RegistryClient::new(
             url.clone(),
-            Http(http.clone()),
+            ReqwestGet::default(),
             policy.clone(),
             tracker.clone(),
         );
@@ -108,7 +109,7 @@ async fn every_acknowledged_operation_survives_kill_9() {
     }
     // A last restart checks the last trial's acknowledgments too.
     let (mut server, url) = serve(&w);
-    let client = RegistryClient::new(url, Http(http.clone()), policy, tracker);
+    let client = RegistryClient::new(url, ReqwestGet::default(), policy, tracker);
     let dids = acknowledged.lock().unwrap().clone();
     for did in &dids {
         assert!(

@@ -82,27 +82,3 @@ pub fn serve(w: &Work) -> (std::process::Child, String) {
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     (child, url)
 }
-
-/// A verifying client's HTTP side over reqwest (`HttpGet`), for `RegistryClient`.
-pub struct Http(pub reqwest::Client);
-
-impl sigillum_credential::did::web::HttpGet for Http {
-    fn get<'a>(
-        &'a self,
-        url: &'a str,
-        max: usize,
-    ) -> sigillum_credential::did::BoxFuture<'a, Result<Vec<u8>, String>> {
-        Box::pin(async move {
-            let r = self.0.get(url).send().await.map_err(|e| e.to_string())?;
-            if !r.status().is_success() {
-                return Err(format!("HTTP {}", r.status()));
-            }
-            let bytes = r.bytes().await.map_err(|e| e.to_string())?;
-            if bytes.len() > max {
-                Err("too large".into())
-            } else {
-                Ok(bytes.to_vec())
-            }
-        })
-    }
-}
