@@ -25,14 +25,14 @@
 mod credential_request;
 mod credential_response;
 mod error;
-mod form;
+pub(crate) mod form;
 mod metadata;
 mod nonce;
 mod offer;
 mod proof;
 mod secret;
 mod token;
-mod url;
+pub(crate) mod url;
 
 pub use credential_request::{
     CredentialErrorCode, CredentialErrorResponse, CredentialRequest, CredentialRequestError,
@@ -42,6 +42,7 @@ pub use credential_response::{
     CredentialResponse, CredentialResponseError, CredentialValue, IssuedCredential,
     MAX_CREDENTIAL_RESPONSE_LEN, MAX_CREDENTIALS,
 };
+pub(crate) use error::clip as clip_evidence;
 pub use error::{ErrorResponse, MAX_ERROR_DESCRIPTION_CHARS, MessageError};
 pub use form::FormError;
 pub use metadata::{

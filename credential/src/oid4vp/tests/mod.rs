@@ -11,6 +11,7 @@ use super::*;
 use crate::sd_jwt::{ClaimPath, PathSegment};
 
 mod refusals;
+mod request;
 
 fn vectors_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/openid4vc/openid4vp-1.0")
