@@ -38,7 +38,7 @@ pub use request::{
     AuthorizationRequest, DID_CLIENT_PREFIX, DIRECT_POST, MAX_CLIENT_ID_LEN, MAX_NONCE_LEN,
     MAX_REQUEST_LINK_LEN, MAX_REQUEST_OBJECT_LEN, REQUEST_OBJECT_MEDIA_TYPE, REQUEST_OBJECT_TYP,
     REQUEST_SCHEME, RequestError, RequestLink, STATIC_WALLET_AUDIENCE, VP_TOKEN, client_metadata,
-    sign_request_object, verify_request_object,
+    sign_request_object, verify_offline_request, verify_request_object,
 };
 pub use response::{
     AuthorizationResponse, MAX_ANSWERED_QUERIES, MAX_PRESENTATIONS_PER_QUERY, MAX_RESPONSE_LEN,

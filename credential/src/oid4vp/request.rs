@@ -487,6 +487,33 @@ pub fn verify_request_object(
     AuthorizationRequest::from_claims(&claims)
 }
 
+/// Verifies a Request Object read from an offline request QR (`SG1R:`, shown by a
+/// verifier to a wallet with no network): the same checks as
+/// [`verify_request_object`], with the object's own `client_id` standing for the
+/// link's (there is no link), so the DID in `client_id` must still have signed it.
+///
+/// # Errors
+/// As [`verify_request_object`].
+pub fn verify_offline_request(
+    jwt: &str,
+    allowed: &[Alg],
+) -> Result<AuthorizationRequest, RequestError> {
+    let jws = CompactJws::parse(jwt.trim(), MAX_REQUEST_OBJECT_LEN)
+        .map_err(|e| RequestError::Object(e.to_string()))?;
+    let claims = jws
+        .unverified_claims()
+        .map_err(|e| RequestError::Object(e.to_string()))?;
+    let client_id = match claims.get("client_id") {
+        Some(Value::String(s)) => s.clone(),
+        _ => return Err(RequestError::Parameter("client_id is missing".into())),
+    };
+    let link = RequestLink {
+        client_id,
+        request_uri: String::new(),
+    };
+    verify_request_object(jwt, &link, allowed)
+}
+
 /// Checks a Client Identifier is bounded and `decentralized_identifier:did:…`;
 /// returns the DID.
 fn check_client_id(client_id: &str) -> Result<&str, RequestError> {

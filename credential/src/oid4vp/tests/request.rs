@@ -62,6 +62,10 @@ fn a_signed_request_round_trips_for_both_key_types() {
         let back = verify_request_object(&jwt, &link(&v), Alg::ALL).expect("verify");
         assert_eq!(back, req);
         assert_eq!(
+            verify_offline_request(&jwt, Alg::ALL).expect("offline"),
+            req
+        );
+        assert_eq!(
             back.client_did(),
             v.kid.split('#').next().unwrap_or_default()
         );
