@@ -1,5 +1,5 @@
-//! `sigillum verifier …`: the checkpoint's tools (the verifier service and its
-//! officer screen come with the rest of issue #5).
+//! `sigillum verifier …`: the checkpoint's service (OpenID4VP endpoints and the
+//! officer's screen) and its offline bundles.
 
 use std::process::ExitCode;
 
@@ -8,10 +8,21 @@ use serde_json::json;
 use sigillum_credential::ledger::bundle::verify_bundle;
 use sigillum_credential::time::{Clock, SystemClock};
 
+use std::sync::Arc;
+
+use sigillum_verifier::config::VerifierConfig;
+use sigillum_verifier::service::Verifier;
+
 use crate::{CliError, files};
 
 #[derive(Subcommand)]
 pub enum VerifierCommand {
+    /// Runs the verifier: OpenID4VP requests and answers, the officer's screen at `/`.
+    Serve {
+        /// The configuration file (see verifier/src/config.rs and the README).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
     /// Offline bundles: every issuer DID, accreditation, status list and schema with proofs.
     #[command(subcommand)]
     Bundle(BundleCommand),
@@ -54,8 +65,41 @@ fn describe(bytes: &[u8], genesis: &str, name: &str) -> Result<serde_json::Value
     }))
 }
 
+/// Binds, starts and serves until Ctrl-C.
+fn serve(config: &std::path::Path) -> Result<ExitCode, CliError> {
+    let config = VerifierConfig::load(config).map_err(CliError)?;
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| CliError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let public_url = if config.public_url.is_empty() {
+            format!("http://{}", listener.local_addr()?)
+        } else {
+            config.public_url.clone()
+        };
+        let verifier = Verifier::start(config, public_url.clone(), Arc::new(SystemClock))
+            .map_err(|e| CliError(e.to_string()))?;
+        eprintln!(
+            "verifier {} serving the checkpoint screen on {public_url}/ (profiles: {})",
+            verifier.client_id(),
+            verifier
+                .profiles()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        sigillum_verifier::http::run(listener, verifier, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 pub fn run(command: VerifierCommand) -> Result<ExitCode, CliError> {
     match command {
+        VerifierCommand::Serve { config } => serve(&config),
         VerifierCommand::Bundle(BundleCommand::Fetch {
             registry,
             genesis,

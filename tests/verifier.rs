@@ -33,7 +33,7 @@ use sigillum_issuer::service::Issuer;
 use sigillum_issuer::store::Role;
 use sigillum_verifier::check::{LedgerPolicy, verify_with_ledger};
 use sigillum_verifier::source::{LedgerSource, Offline, Online, ReqwestGet};
-use sigillum_wallet::receive::{Received, Receiver};
+use sigillum_wallet::receive::Received;
 
 const AUD: &str = "https://border.test";
 const NONCE: &str = "n-border-1";
@@ -91,27 +91,8 @@ impl World {
 
     /// Issues through the officer API and receives one copy through OpenID4VCI.
     async fn issue(&self, kind: &str, reference: &str, format: &str) -> (String, Received) {
-        let r = self
-            .http
-            .post(format!("{}/v1/credentials/{kind}?qr=none", self.base))
-            .bearer_auth(&self.officer)
-            .json(&json!({"reference": reference, "format": format, "claims": sample(kind)}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
-        let offer: Value = r.json().await.unwrap();
-        let copy = Receiver::new()
-            .receive(
-                offer["offer_link"].as_str().unwrap(),
-                offer["tx_code"].as_str(),
-                1,
-                SystemClock.now(),
-            )
-            .await
-            .unwrap()
-            .remove(0);
-        (offer["id"].as_str().unwrap().to_owned(), copy)
+        let body = json!({"reference": reference, "format": format, "claims": sample(kind)});
+        self.office.issue_one(&self.officer, kind, &body).await
     }
 
     async fn status(&self, id: &str, action: &str) {

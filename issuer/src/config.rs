@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sigillum_credential::key::Alg;
-use sigillum_credential::ledger::{Policy, VerifierKey};
+use sigillum_credential::ledger::Policy;
 use zeroize::Zeroizing;
 
 use crate::keystore::Unlock;
@@ -84,22 +84,13 @@ impl RegistryConfig {
     /// # Errors
     /// [`ConfigError`] when a key does not parse or the threshold is impossible.
     pub fn policy(&self) -> Result<Policy, ConfigError> {
-        let key = |text: &str| {
-            VerifierKey::parse(text)
-                .map_err(|e| fail("registry.log_key / cosigners", e.to_string()))
-        };
-        let cosigners = self
-            .cosigners
-            .iter()
-            .map(|c| key(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        Policy::new(
-            self.origin.clone(),
-            key(&self.log_key)?,
-            cosigners,
+        Policy::from_text(
+            &self.origin,
+            &self.log_key,
+            &self.cosigners,
             self.cosign_threshold,
         )
-        .map_err(|e| fail("registry", e.to_string()))
+        .map_err(|e| fail("registry", e))
     }
 
     /// The public URL.

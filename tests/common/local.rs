@@ -247,6 +247,37 @@ impl LocalIssuer {
         }
     }
 
+    /// Issues `body` (`{"reference", "claims", "format"?}`) as a `kind` through the
+    /// officer API with `officer`'s token, and receives one copy through
+    /// OpenID4VCI; returns the credential's id at the issuer and the copy.
+    pub async fn issue_one(
+        &self,
+        officer: &str,
+        kind: &str,
+        body: &serde_json::Value,
+    ) -> (String, sigillum_wallet::receive::Received) {
+        let r = reqwest::Client::new()
+            .post(format!("{}/v1/credentials/{kind}?qr=none", self.base))
+            .bearer_auth(officer)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let offer: serde_json::Value = r.json().await.unwrap();
+        let copy = sigillum_wallet::receive::Receiver::new()
+            .receive(
+                offer["offer_link"].as_str().unwrap(),
+                offer["tx_code"].as_str(),
+                1,
+                SystemClock.now(),
+            )
+            .await
+            .unwrap()
+            .remove(0);
+        (offer["id"].as_str().unwrap().to_owned(), copy)
+    }
+
     /// Adds an officer; returns the bearer token.
     pub fn officer(&self, name: &str, roles: &[sigillum_issuer::store::Role]) -> String {
         self.issuer
@@ -259,6 +290,84 @@ impl LocalIssuer {
 }
 
 impl Drop for LocalIssuer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A verifier (checkpoint) service served by this process against a
+/// [`LocalRegistry`]; stops when dropped.
+pub struct LocalVerifier {
+    /// The service.
+    pub verifier: Arc<sigillum_verifier::service::Verifier>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its data directory (key, receipts, bundle).
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl LocalVerifier {
+    /// A configuration reading from `registry` (no cache, receipts on); `bundle`
+    /// adds an offline bundle file in the data directory, fetched at start.
+    pub fn config(
+        registry: &LocalRegistry,
+        dir: &Path,
+        bundle: bool,
+    ) -> sigillum_verifier::config::VerifierConfig {
+        sigillum_verifier::config::VerifierConfig {
+            listen: "127.0.0.1:0".into(),
+            public_url: String::new(),
+            data_dir: dir.join("data"),
+            profiles: vec!["border".into(), "bank_kyc".into(), "business_check".into()],
+            consortium: sigillum_verifier::config::ConsortiumConfig {
+                origin: registry.origin.clone(),
+                log_key: registry.log_key.clone(),
+                cosigners: Vec::new(),
+                cosign_threshold: 0,
+            },
+            registry: Some(registry.base.clone()),
+            bundle: bundle.then(|| dir.join("bundle.bin")),
+            ledger_cache_secs: 0,
+            bundle_refresh_secs: 3600,
+            request_ttl_secs: 300,
+            receipts: true,
+        }
+    }
+
+    /// Starts a verifier with `config` on `clock`.
+    pub async fn start(
+        config: sigillum_verifier::config::VerifierConfig,
+        dir: tempfile::TempDir,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let verifier =
+            sigillum_verifier::service::Verifier::start(config, base.clone(), clock).unwrap();
+        if verifier.config().bundle.is_some() {
+            verifier.refresh_bundle().await.unwrap();
+        }
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sigillum_verifier::http::run(
+            listener,
+            Arc::clone(&verifier),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        LocalVerifier {
+            verifier,
+            base,
+            dir,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for LocalVerifier {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

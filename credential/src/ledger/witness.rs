@@ -86,6 +86,25 @@ impl PolicyError {
 }
 
 impl Policy {
+    /// A policy from its configuration text: the log's and cosigners' note
+    /// verifier keys as C2SP `signed-note` key lines.
+    ///
+    /// # Errors
+    /// A sentence naming the key that does not parse, or why the policy is impossible.
+    pub fn from_text(
+        origin: &str,
+        log_key: &str,
+        cosigners: &[String],
+        threshold: usize,
+    ) -> Result<Self, String> {
+        let key = |text: &str| VerifierKey::parse(text).map_err(|e| format!("key {text:.40}: {e}"));
+        let cosigners = cosigners
+            .iter()
+            .map(|c| key(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        Policy::new(origin, key(log_key)?, cosigners, threshold).map_err(|e| e.to_string())
+    }
+
     /// A policy requiring the log's signature and `threshold` cosignatures.
     ///
     /// A threshold of 0 trusts the log alone (a single-node registry).

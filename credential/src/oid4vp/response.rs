@@ -93,6 +93,23 @@ impl AuthorizationResponse {
     }
 }
 
+impl AuthorizationResponse {
+    /// Reads a `vp_token` JSON object on its own (an offline presentation QR
+    /// carries one), with the same caps and rules as [`WalletAnswer::from_form`].
+    ///
+    /// # Errors
+    /// [`ResponseError::TooLarge`] or [`ResponseError::VpToken`].
+    pub fn vp_token_from_json(text: &str) -> Result<BTreeMap<String, Vec<String>>, ResponseError> {
+        if text.len() > MAX_RESPONSE_LEN {
+            return Err(ResponseError::TooLarge {
+                len: text.len(),
+                max: MAX_RESPONSE_LEN,
+            });
+        }
+        parse_vp_token(text)
+    }
+}
+
 impl WalletAnswer {
     /// A refusal's form body: `error=…&error_description=…&state=…`.
     #[must_use]

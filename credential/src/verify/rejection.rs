@@ -150,6 +150,11 @@ pub enum Rejection {
         /// The claims, as paths (`birth_date`, `address.country`).
         claims: Vec<String>,
     },
+    /// An OpenID4VP answer as a whole is not what was asked (OpenID4VP 1.0 §8.1,
+    /// §8.6): a presentation filed under a query the request did not make or that
+    /// does not accept it, several where one was asked, none at all.
+    #[error("the wallet's answer is not acceptable: {0}")]
+    AnswerInvalid(String),
     /// A disclosed claim fails a predicate of the checkpoint's profile.
     #[error("{found} (required: {predicate})")]
     PredicateFailed {
@@ -190,6 +195,7 @@ impl Rejection {
             Rejection::CredentialTypeNotAccepted { .. } => "credential_type_not_accepted",
             Rejection::ClaimMissing { .. } => "claim_missing",
             Rejection::PredicateFailed { .. } => "predicate_failed",
+            Rejection::AnswerInvalid(_) => "vp_token_invalid",
         }
     }
 }

@@ -102,6 +102,15 @@ impl Report {
         }
     }
 
+    /// A report of one failed check, for a presentation that could not be verified
+    /// at all (a service's own refusal, before the pipeline ran).
+    #[must_use]
+    pub fn rejected(name: &'static str, rejection: &Rejection) -> Self {
+        let mut report = Report::new(Format::Unknown);
+        report.push(Check::failed(name, rejection));
+        report.finish()
+    }
+
     /// Adds a check (services add the checks they run around the pipeline:
     /// the registry's key history, accreditation, a profile); call
     /// [`Report::finish`] again afterwards.

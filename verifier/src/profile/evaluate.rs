@@ -207,6 +207,23 @@ impl Profile {
         checks
     }
 
+    /// The ids of the Credential Queries that accept the report's credential (its
+    /// format and type), so an OpenID4VP answer filed under one query id can be
+    /// held to that query. Empty when the type is unknown or not asked for.
+    #[must_use]
+    pub fn accepting_queries(&self, report: &Report) -> Vec<String> {
+        let Some(p) = presented(report) else {
+            return Vec::new();
+        };
+        let types: Vec<&str> = p.types.iter().map(String::as_str).collect();
+        self.dcql
+            .credentials
+            .iter()
+            .filter(|q| q.accepts(&p.format, &types))
+            .map(|q| q.id.clone())
+            .collect()
+    }
+
     /// The report with the profile's checks added and its verdict decided again.
     #[must_use]
     pub fn apply(&self, mut report: Report, now: Timestamp) -> Report {

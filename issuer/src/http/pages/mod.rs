@@ -23,7 +23,7 @@
 //! Every value written into a page is escaped ([`html`]).
 
 mod form;
-mod html;
+use sigillum_web::html;
 mod issue;
 mod render;
 mod search;

@@ -10,7 +10,7 @@ use sigillum_credential::qr::render::render_svg;
 /// Appends `text` with the five HTML-significant characters escaped (HTML Living
 /// Standard §13.1.2.3/§13.1.3: safe both as text and inside a double-quoted attribute
 /// value). NUL, which the parser would reject, becomes U+FFFD.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
+pub fn escape_into(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -25,8 +25,8 @@ pub(crate) fn escape_into(out: &mut String, text: &str) {
 }
 
 /// `text`, escaped.
-#[cfg(test)]
-pub(crate) fn escape(text: &str) -> String {
+#[must_use]
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     escape_into(&mut out, text);
     out
@@ -34,59 +34,61 @@ pub(crate) fn escape(text: &str) -> String {
 
 /// An HTML document or fragment being written.
 #[derive(Debug, Default)]
-pub(crate) struct Html {
+pub struct Html {
     out: String,
 }
 
 impl Html {
     /// An empty buffer.
-    pub(crate) fn new() -> Self {
+    #[must_use]
+    pub fn new() -> Self {
         Self {
             out: String::with_capacity(8 * 1024),
         }
     }
 
     /// Opens `<name`; finish it with [`Tag::body`], [`Tag::text`] or [`Tag::void`].
-    pub(crate) fn tag(&mut self, name: &'static str) -> Tag<'_> {
+    pub fn tag(&mut self, name: &'static str) -> Tag<'_> {
         self.out.push('<');
         self.out.push_str(name);
         Tag { html: self, name }
     }
 
     /// Escaped text.
-    pub(crate) fn text(&mut self, text: &str) -> &mut Self {
+    pub fn text(&mut self, text: &str) -> &mut Self {
         escape_into(&mut self.out, text);
         self
     }
 
     /// Markup written in this program's source (the doctype, the style sheet).
-    pub(crate) fn raw_static(&mut self, markup: &'static str) -> &mut Self {
+    pub fn raw_static(&mut self, markup: &'static str) -> &mut Self {
         self.out.push_str(markup);
         self
     }
 
     /// A QR symbol.
-    pub(crate) fn qr(&mut self, svg: &QrSvg) -> &mut Self {
+    pub fn qr(&mut self, svg: &QrSvg) -> &mut Self {
         self.out.push_str(&svg.0);
         self
     }
 
     /// The markup.
-    pub(crate) fn finish(self) -> String {
+    #[must_use]
+    pub fn finish(self) -> String {
         self.out
     }
 }
 
 /// An element whose start tag is being written.
 #[must_use = "a tag must be finished with body, text or void"]
-pub(crate) struct Tag<'h> {
+pub struct Tag<'h> {
     html: &'h mut Html,
     name: &'static str,
 }
 
 impl Tag<'_> {
     /// ` name="value"`, the value escaped.
-    pub(crate) fn attr(self, name: &'static str, value: &str) -> Self {
+    pub fn attr(self, name: &'static str, value: &str) -> Self {
         let out = &mut self.html.out;
         out.push(' ');
         out.push_str(name);
@@ -97,7 +99,7 @@ impl Tag<'_> {
     }
 
     /// ` name="value"` when there is a value.
-    pub(crate) fn attr_opt(self, name: &'static str, value: Option<&str>) -> Self {
+    pub fn attr_opt(self, name: &'static str, value: Option<&str>) -> Self {
         match value {
             Some(value) => self.attr(name, value),
             None => self,
@@ -105,7 +107,7 @@ impl Tag<'_> {
     }
 
     /// A boolean attribute (` required`) when `on`.
-    pub(crate) fn flag(self, name: &'static str, on: bool) -> Self {
+    pub fn flag(self, name: &'static str, on: bool) -> Self {
         if on {
             self.html.out.push(' ');
             self.html.out.push_str(name);
@@ -114,21 +116,21 @@ impl Tag<'_> {
     }
 
     /// `>`, the content `f` writes, then the end tag.
-    pub(crate) fn body(self, f: impl FnOnce(&mut Html)) {
+    pub fn body(self, f: impl FnOnce(&mut Html)) {
         self.html.out.push('>');
         f(self.html);
         self.end();
     }
 
     /// `>`, escaped text, then the end tag.
-    pub(crate) fn text(self, text: &str) {
+    pub fn text(self, text: &str) {
         self.html.out.push('>');
         escape_into(&mut self.html.out, text);
         self.end();
     }
 
     /// `>` of a void element (`input`, `meta`): no end tag.
-    pub(crate) fn void(self) {
+    pub fn void(self) {
         self.html.out.push('>');
     }
 
@@ -142,7 +144,15 @@ impl Tag<'_> {
 /// The SVG of a QR symbol, as our renderer draws it: only `svg`, `rect`/`path`
 /// elements and numbers, no text from the encoded link.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct QrSvg(String);
+pub struct QrSvg(String);
+
+impl QrSvg {
+    /// The markup.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 impl QrSvg {
     /// Draws `text` (ISO/IEC 18004, level M) as inline SVG, without the XML
@@ -151,7 +161,7 @@ impl QrSvg {
     /// # Errors
     /// [`QrError`] when the text does not fit a symbol, or the drawing is not the
     /// plain `<svg>…</svg>` expected.
-    pub(crate) fn draw(text: &str) -> Result<Self, QrError> {
+    pub fn draw(text: &str) -> Result<Self, QrError> {
         let svg = render_svg(text)?;
         let start = svg.find("<svg").ok_or(QrError::RenderFailed {
             reason: "the QR drawing has no <svg> element",

@@ -1,0 +1,7 @@
+//! What Sigillum's server-rendered pages share (the issuer's officer page, the
+//! checkpoint screen, the web wallet): an HTML writer in which every interpolated
+//! value is escaped by construction, and QR symbols drawn inline as SVG.
+//!
+//!  html   the writer (`Html`, `Tag`), `escape`, `QrSvg`
+
+pub mod html;
