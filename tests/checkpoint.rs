@@ -112,7 +112,8 @@ struct Opened {
     request: AuthorizationRequest,
 }
 
-async fn open(http: &reqwest::Client, v: &LocalVerifier, profile: &str) -> Opened {
+/// `POST /v1/requests` for `profile`: the id, link and offline request QR.
+async fn open_json(http: &reqwest::Client, v: &LocalVerifier, profile: &str) -> Value {
     let r = http
         .post(format!("{}/v1/requests", v.base))
         .json(&json!({"profile": profile}))
@@ -120,7 +121,11 @@ async fn open(http: &reqwest::Client, v: &LocalVerifier, profile: &str) -> Opene
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
-    let body: Value = r.json().await.unwrap();
+    r.json().await.unwrap()
+}
+
+async fn open(http: &reqwest::Client, v: &LocalVerifier, profile: &str) -> Opened {
+    let body = open_json(http, v, profile).await;
     let link = RequestLink::parse(body["link"].as_str().unwrap()).unwrap();
     let fetched = http.get(&link.request_uri).send().await.unwrap();
     assert_eq!(fetched.status(), 200);
@@ -357,7 +362,7 @@ async fn openid4vp_answers_are_verified_once_and_each_fault_has_its_code() {
     let refusal = WalletAnswer::refusal_form(
         "access_denied",
         "the holder said no",
-        o.request.state.as_deref().unwrap(),
+        o.request.state.as_deref(),
     );
     let (status, _) = post(http, &o.request.response_uri, refusal).await;
     assert_eq!(status, 200);
@@ -656,4 +661,100 @@ async fn offline_qr_and_the_officer_screen() {
     assert_eq!(r["verdict"], "accepted", "{r:#}");
     assert!(r["ledger"].as_str().unwrap().starts_with("offline bundle"));
     assert!(r["bundle_age_secs"].as_i64().unwrap() >= 0);
+}
+
+/// The wallet library end to end: two copies received into a real vault, each
+/// shown once to the border over OpenID4VP, then a third request answered offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wallet_presents_to_the_checkpoint_online_and_offline() {
+    use sigillum_credential::seal::KdfParams;
+    use sigillum_wallet::present::{Presenter, offline_qr, offline_request, plan, respond};
+    use sigillum_wallet::vault::{Vault, VaultConfig};
+
+    let w = world("registry.test/checkpoint/4").await;
+    let v = verifier(&w, false, Arc::new(SystemClock)).await;
+    let http = &w.http;
+    let body = json!({"reference": "P-4", "claims": sample("passport")});
+    let (_, copies) = w
+        .office
+        .issue_copies(&w.officer, "passport", &body, 2)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = VaultConfig {
+        kdf: KdfParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        ..VaultConfig::default()
+    };
+    let vault = Vault::create(dir.path(), "483920", &config).unwrap();
+    for copy in &copies {
+        vault
+            .put(&copy.to_stored("passport-1", SystemClock.now().unix()))
+            .unwrap();
+    }
+    until(http, &v, "border", "passport", &copies[0], BORDER, &[]).await;
+
+    let presenter = Presenter::new();
+    let mut shown = Vec::new();
+    for _ in 0..2 {
+        let opened = open_json(http, &v, "border").await;
+        let request = presenter
+            .fetch(opened["link"].as_str().unwrap())
+            .await
+            .unwrap();
+        let now = SystemClock.now();
+        let consent = plan(&request, &vault, now).unwrap();
+        let response = respond(&request, &consent, &vault, now).unwrap();
+        shown.push(response.vp_token["passport"][0].clone());
+        presenter.send(&request, &response).await.unwrap();
+        let o = outcome(http, &v, opened["id"].as_str().unwrap()).await;
+        assert_eq!(o["verdict"], "accepted", "{o:#}");
+    }
+    let issuer_jwt = |p: &str| p.split('.').nth(1).unwrap().to_owned();
+    assert_ne!(
+        issuer_jwt(&shown[0]),
+        issuer_jwt(&shown[1]),
+        "two copies, two credentials"
+    );
+
+    // Both copies are used: the wallet says so rather than reuse one.
+    let opened = open_json(http, &v, "border").await;
+    let request = offline_request(opened["offline_request_qr"].as_str().unwrap()).unwrap();
+    let spent = plan(&request, &vault, SystemClock.now()).unwrap();
+    assert!(spent.ready().is_err(), "no unused copy left");
+    let history = vault.history().unwrap();
+    assert_eq!(history.iter().filter(|h| h.kind == "present").count(), 2);
+    assert!(
+        history
+            .iter()
+            .all(|h| !format!("{h:?}").contains("ERIKSSON"))
+    );
+
+    // Offline, with a fresh copy.
+    let (_, copy) = w.issue("passport", "P-5", sample("passport")).await;
+    vault
+        .put(&copy.to_stored("passport-2", SystemClock.now().unix()))
+        .unwrap();
+    until(http, &v, "border", "passport", &copy, BORDER, &[]).await;
+    // `until` used the copy through the test's own wallet code; the vault's copy is unused.
+    let consent = plan(&request, &vault, SystemClock.now()).unwrap();
+    let response = respond(&request, &consent, &vault, SystemClock.now()).unwrap();
+    let text = offline_qr(&response).unwrap();
+    let o: Value = http
+        .post(format!(
+            "{}/v1/requests/{}/offline",
+            v.base,
+            opened["id"].as_str().unwrap()
+        ))
+        .body(text)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(o["verdict"], "accepted", "{o:#}");
+    assert_eq!(o["route"], "offline_qr");
 }

@@ -248,14 +248,15 @@ impl LocalIssuer {
     }
 
     /// Issues `body` (`{"reference", "claims", "format"?}`) as a `kind` through the
-    /// officer API with `officer`'s token, and receives one copy through
-    /// OpenID4VCI; returns the credential's id at the issuer and the copy.
-    pub async fn issue_one(
+    /// officer API with `officer`'s token, and receives `copies` through
+    /// OpenID4VCI; returns the credential's id at the issuer and the copies.
+    pub async fn issue_copies(
         &self,
         officer: &str,
         kind: &str,
         body: &serde_json::Value,
-    ) -> (String, sigillum_wallet::receive::Received) {
+        copies: usize,
+    ) -> (String, Vec<sigillum_wallet::receive::Received>) {
         let r = reqwest::Client::new()
             .post(format!("{}/v1/credentials/{kind}?qr=none", self.base))
             .bearer_auth(officer)
@@ -265,17 +266,27 @@ impl LocalIssuer {
             .unwrap();
         assert_eq!(r.status(), 201);
         let offer: serde_json::Value = r.json().await.unwrap();
-        let copy = sigillum_wallet::receive::Receiver::new()
+        let received = sigillum_wallet::receive::Receiver::new()
             .receive(
                 offer["offer_link"].as_str().unwrap(),
                 offer["tx_code"].as_str(),
-                1,
+                copies,
                 SystemClock.now(),
             )
             .await
-            .unwrap()
-            .remove(0);
-        (offer["id"].as_str().unwrap().to_owned(), copy)
+            .unwrap();
+        (offer["id"].as_str().unwrap().to_owned(), received)
+    }
+
+    /// [`LocalIssuer::issue_copies`] of one copy.
+    pub async fn issue_one(
+        &self,
+        officer: &str,
+        kind: &str,
+        body: &serde_json::Value,
+    ) -> (String, sigillum_wallet::receive::Received) {
+        let (id, mut copies) = self.issue_copies(officer, kind, body, 1).await;
+        (id, copies.remove(0))
     }
 
     /// Adds an officer; returns the bearer token.

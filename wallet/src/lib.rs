@@ -3,7 +3,9 @@
 //! ```text
 //!  receive    OpenID4VCI 1.0 pre-authorized flow: offer → token → nonce → proofs → credentials
 //!  vault      the encrypted store: credentials, holder keys, history; PIN with lockout
+//!  present    OpenID4VP 1.0: request → plan (consent) → minimal SD-JWT+KB → direct_post or QR
 //! ```
 
+pub mod present;
 pub mod receive;
 pub mod vault;

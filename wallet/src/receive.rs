@@ -85,6 +85,25 @@ pub struct Received {
     pub issuer: String,
 }
 
+impl Received {
+    /// The copy as the vault keeps it: copies of one issuance share `group`, so
+    /// each is shown once and then the next.
+    #[must_use]
+    pub fn to_stored(&self, group: &str, received_at: i64) -> crate::vault::StoredCredential {
+        crate::vault::StoredCredential {
+            group: group.to_owned(),
+            credential: self.credential.clone(),
+            holder_jwk: zeroize::Zeroizing::new(
+                self.holder.to_private_jwk().to_value().to_string(),
+            ),
+            issuer: self.issuer.clone(),
+            configuration_id: self.configuration_id.clone(),
+            received_at,
+            used: false,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct AuthorizationServer {
     token_endpoint: String,

@@ -349,6 +349,24 @@ impl Vault {
         Ok(None)
     }
 
+    /// Marks copy `id` unused again: only for a copy taken by [`Vault::take_copy`]
+    /// that never left the wallet (the answer it was for was never built).
+    ///
+    /// # Errors
+    /// [`VaultError::Corrupt`] when there is no such record or it does not open; a
+    /// store error.
+    pub fn release_copy(&self, id: &str) -> Result<(), VaultError> {
+        let aad = format!("credential/{id}");
+        let bytes = self
+            .tree("credentials")?
+            .get(id)
+            .map_err(store)?
+            .ok_or_else(|| VaultError::Corrupt(aad.clone()))?;
+        let mut credential: StoredCredential = self.get_sealed(&bytes, &aad)?;
+        credential.used = false;
+        self.put_sealed("credentials", id.as_bytes(), &aad, &credential)
+    }
+
     /// Appends to the consent and history log. Durable when it returns.
     ///
     /// # Errors

@@ -111,14 +111,15 @@ impl AuthorizationResponse {
 }
 
 impl WalletAnswer {
-    /// A refusal's form body: `error=…&error_description=…&state=…`.
+    /// A refusal's form body: `error=…&error_description=…` and `state=…` when the
+    /// request had one (§8.5).
     #[must_use]
-    pub fn refusal_form(error: &str, description: &str, state: &str) -> String {
-        form::serialize(&[
-            ("error", error),
-            ("error_description", description),
-            ("state", state),
-        ])
+    pub fn refusal_form(error: &str, description: &str, state: Option<&str>) -> String {
+        let mut pairs = vec![("error", error), ("error_description", description)];
+        if let Some(state) = state {
+            pairs.push(("state", state));
+        }
+        form::serialize(&pairs)
     }
 
     /// Parses a `direct_post` body.

@@ -38,7 +38,7 @@ pub fn scan_png(bytes: &[u8]) -> Result<String, QrError> {
 }
 
 /// Reads the text of the first readable QR symbol in an image whose format is
-/// guessed from its first bytes (PNG is the format built in).
+/// guessed from its first bytes: PNG or JPEG (what a phone camera sends).
 ///
 /// # Errors
 /// As [`scan_png`]; an unrecognised format is [`QrError::ImageInvalid`].
@@ -142,6 +142,30 @@ mod tests {
             decode(&scanned).unwrap(),
             (PayloadKind::Presentation, presentation.into_bytes())
         );
+    }
+
+    /// A phone camera sends JPEG: a symbol saved as JPEG (lossy, quality 85) reads back.
+    #[test]
+    fn a_jpeg_photo_of_a_symbol_reads_back() {
+        let text = encode(
+            PayloadKind::Presentation,
+            presentation_like(600, 7).as_bytes(),
+        )
+        .unwrap();
+        let luma = image::load_from_memory(&render_png(&text, 4).unwrap())
+            .unwrap()
+            .into_luma8();
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+            .write_image(
+                luma.as_raw(),
+                luma.width(),
+                luma.height(),
+                image::ExtendedColorType::L8,
+            )
+            .unwrap();
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]));
+        assert_eq!(scan_image(&jpeg).unwrap(), text);
     }
 
     /// The largest symbol we render (version 40-M) passes the census and reads back.

@@ -274,7 +274,7 @@ fn an_answer_round_trips_as_a_form_body() {
         WalletAnswer::from_form(&body).expect("parse"),
         WalletAnswer::Presented(answer)
     );
-    let refusal = WalletAnswer::refusal_form("access_denied", "the holder declined", "st-1");
+    let refusal = WalletAnswer::refusal_form("access_denied", "the holder declined", Some("st-1"));
     assert_eq!(
         WalletAnswer::from_form(&refusal).expect("refusal"),
         WalletAnswer::Refused {
