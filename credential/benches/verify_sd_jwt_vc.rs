@@ -17,6 +17,8 @@ use sigillum_credential::b64;
 use sigillum_credential::jws::{CompactJws, DEFAULT_MAX_LEN};
 use sigillum_credential::key::{Alg, PublicKey, SigningKey};
 use sigillum_credential::sd_jwt::{ClaimPath, IssueOptions, KbPolicy, SdJwt, present};
+use sigillum_credential::status::signed::{ListSigning, sign_token_list};
+use sigillum_credential::status::{Bits, StatusList};
 use sigillum_credential::time::Timestamp;
 use sigillum_credential::vc::sd_jwt_vc::{self, SdJwtVcRequest};
 use sigillum_credential::verify::{IssuerKey, VerifyInput, VerifyPolicy, verify};
@@ -31,6 +33,10 @@ const AUD: &str = "https://border.example";
 
 struct Fixture {
     presentation: String,
+    /// The same credential with a Token Status List entry, presented the same way.
+    presentation_with_status: String,
+    /// Its signed 2-bit list of 131,072 entries (what a checkpoint caches).
+    status_list: String,
     issuer: PublicKey,
     holder: PublicKey,
     /// (signing input, signature) of the issuer JWT and of the KB-JWT.
@@ -85,6 +91,36 @@ fn fixture() -> Fixture {
         Some((&holder, AUD, NONCE, Timestamp::from_unix(NOW))),
     )
     .unwrap_or_default();
+    let list_uri = "https://registry.example/v1/status-lists/1";
+    let with_status = SdJwtVcRequest {
+        status: Some((list_uri, 4711)),
+        ..request
+    };
+    let issued =
+        sd_jwt_vc::issue(&with_status, &issuer, IssueOptions::default()).unwrap_or_default();
+    let presentation_with_status = present(
+        &issued,
+        &paths,
+        Some((&holder, AUD, NONCE, Timestamp::from_unix(NOW))),
+    )
+    .unwrap_or_default();
+    let mut list = StatusList::new(131_072, Bits::Two);
+    for i in (0..131_072).step_by(97) {
+        let _ = list.set(i, 1);
+    }
+    let status_list = sign_token_list(
+        &list,
+        Some(300),
+        &ListSigning {
+            uri: list_uri,
+            issuer: &issuer_did,
+            kid: &issuer_did,
+            issued_at: Timestamp::from_unix(NOW - 60),
+            valid_until: Some(Timestamp::from_unix(NOW + 86_400)),
+        },
+        &issuer,
+    )
+    .unwrap_or_default();
     let split = |jws: &str| {
         let (input, sig) = jws.rsplit_once('.').unwrap_or_default();
         (input.to_owned(), b64::decode(sig).unwrap_or_default())
@@ -94,6 +130,8 @@ fn fixture() -> Fixture {
     Fixture {
         signatures: [split(jwt), split(kb)],
         presentation,
+        presentation_with_status,
+        status_list,
         issuer: issuer.public_key(),
         holder: holder.public_key(),
     }
@@ -125,9 +163,30 @@ fn verify_floor(f: &Fixture) -> bool {
         && f.holder.verify_bytes(kb_input.as_bytes(), kb_sig).is_ok()
 }
 
+/// The report pipeline with the status check against a list already fetched
+/// (a checkpoint's cache): what `sigillum verify` and the checkpoint service run.
+fn verify_with_status(f: &Fixture) -> bool {
+    let clock = sigillum_credential::time::FixedClock(Timestamp::from_unix(NOW));
+    let policy = VerifyPolicy {
+        nonce: Some(NONCE.into()),
+        aud: Some(AUD.into()),
+        require_status: true,
+        ..VerifyPolicy::default()
+    };
+    let input = VerifyInput {
+        presented: &f.presentation_with_status,
+        issuer_key: IssuerKey::ResolveLocal,
+        status_lists: &[&f.status_list],
+        status_list_keys: &[],
+        clock: &clock,
+    };
+    verify(&input, &policy).is_ok_and(|r| r.valid)
+}
+
 fn benches(c: &mut Criterion) {
     let f = fixture();
     assert!(verify_full(&f) && verify_floor(&f), "fixture must verify");
+    assert!(verify_with_status(&f), "fixture with status must verify");
     let mut group = c.benchmark_group("verify_sd_jwt_vc");
     group.bench_function("floor_two_p256_verifies", |b| {
         b.iter(|| black_box(verify_floor(black_box(&f))))
@@ -153,6 +212,9 @@ fn benches(c: &mut Criterion) {
             black_box(verify(&input, &policy).map(|r| r.valid).unwrap_or(false))
         });
     });
+    group.bench_function("report_pipeline_with_status", |b| {
+        b.iter(|| black_box(verify_with_status(black_box(&f))))
+    });
     group.finish();
 
     let mut group = c.benchmark_group("es256_backends");
@@ -176,8 +238,9 @@ fn benches(c: &mut Criterion) {
     c.bench_function("jws_parse_only", parse_only);
 }
 
-/// Median of `rounds` interleaved batches of each function, in nanoseconds per call.
-fn interleaved(f: &Fixture, rounds: usize, batch: u32) -> (f64, f64) {
+/// Median of `rounds` interleaved batches of each function, in nanoseconds per call:
+/// (full, floor, with status).
+fn interleaved(f: &Fixture, rounds: usize, batch: u32) -> (f64, f64, f64) {
     let time = |op: &dyn Fn() -> bool| {
         let start = Instant::now();
         for _ in 0..batch {
@@ -186,26 +249,34 @@ fn interleaved(f: &Fixture, rounds: usize, batch: u32) -> (f64, f64) {
         start.elapsed().as_nanos() as f64 / f64::from(batch)
     };
     let (mut full, mut floor) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let mut status = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         floor.push(time(&|| verify_floor(f)));
         full.push(time(&|| verify_full(f)));
+        status.push(time(&|| verify_with_status(f)));
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     };
-    (median(&mut full), median(&mut floor))
+    (median(&mut full), median(&mut floor), median(&mut status))
 }
 
 fn ratio_report() {
     let f = fixture();
-    let (full, floor) = interleaved(&f, 41, 50);
+    let (full, floor, status) = interleaved(&f, 41, 50);
     println!();
     println!(
         "verify_sd_jwt_vc: full {:.1} µs, floor (2 × P-256 verify) {:.1} µs, ratio full/floor {:.3} (target ≤ 1.15)",
         full / 1e3,
         floor / 1e3,
         full / floor
+    );
+    println!(
+        "with status (pipeline + cached list of 131,072): {:.1} µs, ratio /floor {:.3} (target ≤ 1.2), {:.0} verifications/s per core",
+        status / 1e3,
+        status / floor,
+        1e9 / status
     );
 }
 
