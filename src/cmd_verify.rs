@@ -111,6 +111,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
                 issuer_key,
                 status_lists: lists.as_slice(),
                 status_list_keys: &[],
+                list_cache: None,
                 clock,
             };
             verify(&input, &policy)?
@@ -139,6 +140,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
                         &online,
                         &ledger_policy,
                         clock,
+                        None,
                     ))?
                 }
                 (None, Some(path)) => {
@@ -151,6 +153,7 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
                         &offline,
                         &ledger_policy,
                         clock,
+                        None,
                     ))?
                 }
                 (None, None) => unreachable_pair()?,

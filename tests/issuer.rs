@@ -250,6 +250,7 @@ async fn every_type_in_both_formats_is_offered_received_and_verifies() {
                         issuer_key: IssuerKey::Document(document.clone()),
                         status_lists: &[],
                         status_list_keys: &[],
+                        list_cache: None,
                         clock: &SystemClock,
                     },
                     &policy,

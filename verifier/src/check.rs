@@ -18,7 +18,8 @@ use sigillum_credential::key::PublicKey;
 use sigillum_credential::ledger::did_history::{key_ever, key_valid_at};
 use sigillum_credential::time::{Clock, Timestamp};
 use sigillum_credential::verify::{
-    Check, IssuerKey, Rejection, Report, VerifyError, VerifyInput, VerifyPolicy, verify,
+    Check, IssuerKey, Rejection, Report, VerifiedLists, VerifyError, VerifyInput, VerifyPolicy,
+    verify,
 };
 
 use crate::peek::{Peek, peek, status_list_id};
@@ -237,7 +238,8 @@ async fn status_lists(
 }
 
 /// Verifies `presented` with the issuer key, accreditation and status lists the
-/// ledger proves, under `policy`; every check is in the report.
+/// ledger proves, under `policy`; every check is in the report. Lists in `verified`
+/// (a service's cache) are not verified and inflated again.
 ///
 /// # Errors
 /// [`VerifyError`] only when verification could not run at all.
@@ -246,6 +248,7 @@ pub async fn verify_with_ledger(
     source: &dyn LedgerSource,
     policy: &LedgerPolicy,
     clock: &dyn Clock,
+    verified: Option<&VerifiedLists>,
 ) -> Result<Report, VerifyError> {
     let now = clock.now();
     let mut ledger = Ledger {
@@ -281,6 +284,7 @@ pub async fn verify_with_ledger(
             issuer_key: ledger.key,
             status_lists: &lists,
             status_list_keys: &ledger.list_keys,
+            list_cache: verified,
             clock,
         },
         &policy.verify,

@@ -25,7 +25,7 @@ use sigillum_credential::oid4vp::{
 };
 use sigillum_credential::qr::{self, PayloadKind};
 use sigillum_credential::time::{Clock, Timestamp};
-use sigillum_credential::verify::{Check, Rejection, Report};
+use sigillum_credential::verify::{Check, Rejection, Report, VerifiedLists};
 
 use crate::cache::Cached;
 use crate::check::{LedgerPolicy, verify_with_ledger};
@@ -90,6 +90,9 @@ pub struct Verifier {
     online: Option<Cached<Online<ReqwestGet>>>,
     offline: RwLock<Option<Arc<Offline>>>,
     receipts: Option<sled::Db>,
+    /// Status lists already verified: a list's signature and inflation are paid
+    /// once per list version, not once per traveller.
+    verified_lists: VerifiedLists,
     clock: Arc<dyn Clock>,
 }
 
@@ -177,6 +180,7 @@ impl Verifier {
             online,
             offline: RwLock::new(offline),
             receipts,
+            verified_lists: VerifiedLists::new(),
             clock,
         }))
     }
@@ -424,7 +428,15 @@ impl Verifier {
                 ..policy.clone()
             };
             let first = if offline.is_some() { &strict } else { &policy };
-            match verify_with_ledger(presented, online, first, self.clock.as_ref()).await {
+            match verify_with_ledger(
+                presented,
+                online,
+                first,
+                self.clock.as_ref(),
+                Some(&self.verified_lists),
+            )
+            .await
+            {
                 Ok(report) if offline.is_none() || !Outcome::unreachable(&report) => {
                     return (report, online.describe(), None);
                 }
@@ -440,7 +452,15 @@ impl Verifier {
             );
         };
         let age = bundle.offline_as_of().map(|t| now.unix() - t.unix());
-        match verify_with_ledger(presented, bundle.as_ref(), &policy, self.clock.as_ref()).await {
+        match verify_with_ledger(
+            presented,
+            bundle.as_ref(),
+            &policy,
+            self.clock.as_ref(),
+            Some(&self.verified_lists),
+        )
+        .await
+        {
             Ok(report) => (report, bundle.describe(), age),
             Err(e) => (failed_report(&e.to_string()), bundle.describe(), age),
         }

@@ -95,8 +95,11 @@ pub(super) fn verify(
                 status::bitstring_status(
                     &mut report,
                     entry,
-                    &super::sd_jwt_vc::list_keys(key, input),
-                    input.status_lists,
+                    &status::Lists {
+                        keys: &super::sd_jwt_vc::list_keys(key, input),
+                        texts: input.status_lists,
+                        cache: input.list_cache,
+                    },
                     &vc.issuer,
                     policy,
                     now,

@@ -15,12 +15,14 @@
 
 mod issuer_key;
 mod jwt_vc;
+mod list_cache;
 mod rejection;
 mod report;
 mod sd_jwt_vc;
 mod status;
 
 pub use issuer_key::{IssuerKey, issuer_and_kid};
+pub use list_cache::{MAX_CACHED_LISTS, VerifiedLists};
 pub use rejection::Rejection;
 pub use report::{Check, Format, Report};
 
@@ -86,6 +88,9 @@ pub struct VerifyInput<'a> {
     /// (a service that resolved the issuer's key history passes the keys valid when
     /// each list was signed; the credential's own key is always tried first).
     pub status_list_keys: &'a [crate::key::PublicKey],
+    /// Status lists already verified by earlier calls (a service keeps one for its
+    /// lifetime); `None` verifies and decodes every list on every call.
+    pub list_cache: Option<&'a VerifiedLists>,
     /// The verifier's clock.
     pub clock: &'a dyn Clock,
 }

@@ -102,8 +102,11 @@ pub(super) fn verify(
         (Some(key), Some(_)) => status::token_status(
             &mut report,
             &processed.claims,
-            &list_keys(key, input),
-            input.status_lists,
+            &status::Lists {
+                keys: &list_keys(key, input),
+                texts: input.status_lists,
+                cache: input.list_cache,
+            },
             policy,
             now,
         ),

@@ -5,12 +5,15 @@
 
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
+use super::list_cache::{VerifiedList, VerifiedLists};
 use super::{Check, Rejection, Report, VerifyPolicy};
 use crate::jws::{CompactJws, VerifiedJws};
 use crate::key::PublicKey;
 use crate::status::{
-    BitstringStatusListEntry, STATUS_LIST_JWT_TYP, StatusListTokenClaims, StatusPurpose,
-    StatusReference, StatusType, validate_status_list_credential,
+    BitstringStatusListEntry, STATUS_LIST_JWT_TYP, StatusPurpose, StatusReference, StatusType,
+    validate_status_list_credential,
 };
 use crate::time::Timestamp;
 use crate::vc::jwt_vc;
@@ -23,44 +26,46 @@ fn invalid(list: &str, why: impl Into<String>) -> Rejection {
     }
 }
 
+/// The status lists a credential's entries may be checked against.
+pub(super) struct Lists<'a> {
+    /// The issuer's keys that may have signed them (the credential's own first).
+    pub(super) keys: &'a [PublicKey],
+    /// The lists the caller fetched.
+    pub(super) texts: &'a [&'a str],
+    /// Lists verified by earlier calls.
+    pub(super) cache: Option<&'a VerifiedLists>,
+}
+
 /// Parses and verifies a signed status list with one of the issuer's keys (the
 /// credential's own key first, then those the caller knows the issuer held when
 /// it signed the list), and checks `iss` (when the list carries one) names the
-/// credential's issuer.
+/// credential's issuer. A list found in `cache` is not verified again.
 fn verified_list(
     text: &str,
     typ: &str,
     uri: &str,
-    keys: &[PublicKey],
+    lists: &Lists<'_>,
     policy: &VerifyPolicy,
     issuer: Option<&str>,
-) -> Result<Map<String, Value>, Rejection> {
-    let jws =
-        CompactJws::parse(text.trim(), 8 * 1024 * 1024).map_err(|e| invalid(uri, e.to_string()))?;
-    jws.expect_typ(typ)
-        .map_err(|e| invalid(uri, e.to_string()))?;
-    let mut last = None;
-    let mut verified: Option<VerifiedJws> = None;
-    for key in keys {
-        match jws.clone().verify(key, &policy.algs) {
-            Ok(v) => {
-                verified = Some(v);
-                break;
+) -> Result<Arc<VerifiedList>, Rejection> {
+    let text = text.trim();
+    let cached = lists
+        .cache
+        .and_then(|c| c.get(text, lists.keys, &policy.algs));
+    let list = match cached {
+        Some(list) => list,
+        None => {
+            let list = Arc::new(verify_list(text, typ, uri, lists.keys, policy)?);
+            if let Some(cache) = lists.cache {
+                cache.insert(Arc::clone(&list));
             }
-            Err(e) => last = Some(e),
+            list
         }
-    }
-    let verified = verified.ok_or_else(|| {
-        let why = last.map_or_else(|| "no key to check it with".to_owned(), |e| e.to_string());
-        invalid(
-            uri,
-            format!("not signed by the credential's issuer ({why})"),
-        )
-    })?;
-    let claims = verified.claims().map_err(|e| invalid(uri, e.to_string()))?;
-    let list_issuer = claims
+    };
+    let list_issuer = list
+        .claims
         .get("iss")
-        .or_else(|| claims.get("issuer"))
+        .or_else(|| list.claims.get("issuer"))
         .and_then(|i| match i {
             Value::String(s) => Some(s.as_str()),
             Value::Object(o) => o.get("id").and_then(Value::as_str),
@@ -74,16 +79,58 @@ fn verified_list(
             format!("issued by {list_issuer}, but the credential by {issuer}"),
         ));
     }
-    Ok(claims)
+    Ok(list)
+}
+
+/// The signature check of [`verified_list`], without a cache.
+fn verify_list(
+    text: &str,
+    typ: &str,
+    uri: &str,
+    keys: &[PublicKey],
+    policy: &VerifyPolicy,
+) -> Result<VerifiedList, Rejection> {
+    let jws = CompactJws::parse(text, 8 * 1024 * 1024).map_err(|e| invalid(uri, e.to_string()))?;
+    jws.expect_typ(typ)
+        .map_err(|e| invalid(uri, e.to_string()))?;
+    let mut last = None;
+    let mut verified: Option<(VerifiedJws, &PublicKey)> = None;
+    for key in keys {
+        match jws.clone().verify(key, &policy.algs) {
+            Ok(v) => {
+                verified = Some((v, key));
+                break;
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    let (verified, signer) = verified.ok_or_else(|| {
+        let why = last.map_or_else(|| "no key to check it with".to_owned(), |e| e.to_string());
+        invalid(
+            uri,
+            format!("not signed by the credential's issuer ({why})"),
+        )
+    })?;
+    let claims = verified.claims().map_err(|e| invalid(uri, e.to_string()))?;
+    Ok(VerifiedList::new(text, signer.clone(), claims))
 }
 
 /// The list among `lists` for the entry `uri`: the one whose `sub` (a token) or
 /// `id` (a credential) is `uri`, or the only one given.
-pub(super) fn list_for<'a>(lists: &[&'a str], uri: &str) -> Option<&'a str> {
+pub(super) fn list_for<'a>(
+    lists: &[&'a str],
+    uri: &str,
+    cache: Option<&VerifiedLists>,
+) -> Option<&'a str> {
     if let [only] = lists {
         return Some(only);
     }
     lists.iter().copied().find(|text| {
+        if let Some(known) = cache.and_then(|c| c.claims_of(text.trim())) {
+            let claims = &known.claims;
+            return claims.get("sub").and_then(Value::as_str) == Some(uri)
+                || claims.get("id").and_then(Value::as_str) == Some(uri);
+        }
         CompactJws::parse(text.trim(), 8 * 1024 * 1024)
             .and_then(|jws| jws.unverified_claims())
             .is_ok_and(|claims| {
@@ -156,8 +203,7 @@ fn unavailable(report: &mut Report, uri: &str, policy: &VerifyPolicy) {
 pub(super) fn token_status(
     report: &mut Report,
     claims: &Map<String, Value>,
-    keys: &[PublicKey],
-    lists: &[&str],
+    lists: &Lists<'_>,
     policy: &VerifyPolicy,
     now: Timestamp,
 ) {
@@ -165,15 +211,16 @@ pub(super) fn token_status(
         Ok(r) => r,
         Err(e) => return report.push(Check::failed("status", &e.into())),
     };
-    let Some(list) = list_for(lists, reference.uri()) else {
+    let Some(list) = list_for(lists.texts, reference.uri(), lists.cache) else {
         return unavailable(report, reference.uri(), policy);
     };
     let uri = reference.uri();
     let issuer = claims.get("iss").and_then(Value::as_str);
-    let result = verified_list(list, STATUS_LIST_JWT_TYP, uri, keys, policy, issuer).and_then(
-        |list_claims| {
+    let result =
+        verified_list(list, STATUS_LIST_JWT_TYP, uri, lists, policy, issuer).and_then(|list| {
+            let list_claims = &list.claims;
             if let Some(exp) =
-                numeric_date(&list_claims, "exp").map_err(|e| invalid(uri, e.to_string()))?
+                numeric_date(list_claims, "exp").map_err(|e| invalid(uri, e.to_string()))?
                 && exp.plus(policy.leeway_secs) <= now
             {
                 return Err(Rejection::StatusListStale {
@@ -182,16 +229,11 @@ pub(super) fn token_status(
                 });
             }
             let issued =
-                numeric_date(&list_claims, "iat").map_err(|e| invalid(uri, e.to_string()))?;
+                numeric_date(list_claims, "iat").map_err(|e| invalid(uri, e.to_string()))?;
             fresh_enough(uri, issued, policy, now)?;
-            let token = StatusListTokenClaims::from_claims(
-                &list_claims,
-                uri,
-                super::MAX_STATUS_LIST_BYTES,
-            )?;
+            let token = list.token(super::MAX_STATUS_LIST_BYTES)?;
             outcome(uri, reference.index(), token.status_of(&reference)?)
-        },
-    );
+        });
     report.record(
         "status",
         |()| format!("valid in {uri} at index {}", reference.idx()),
@@ -203,8 +245,7 @@ pub(super) fn token_status(
 pub(super) fn bitstring_status(
     report: &mut Report,
     entry: &Value,
-    keys: &[PublicKey],
-    lists: &[&str],
+    lists: &Lists<'_>,
     issuer: &str,
     policy: &VerifyPolicy,
     now: Timestamp,
@@ -214,12 +255,13 @@ pub(super) fn bitstring_status(
         Err(e) => return report.push(Check::failed("status", &e.into())),
     };
     let uri = entry.list_credential().to_owned();
-    let Some(list) = list_for(lists, &uri) else {
+    let Some(list) = list_for(lists.texts, &uri, lists.cache) else {
         return unavailable(report, &uri, policy);
     };
     let result =
-        verified_list(list, jwt_vc::TYP, &uri, keys, policy, Some(issuer)).and_then(|claims| {
-            let credential = jwt_vc::read(jwt_vc::JwtVcVersion::V2, &claims)
+        verified_list(list, jwt_vc::TYP, &uri, lists, policy, Some(issuer)).and_then(|list| {
+            let claims = &list.claims;
+            let credential = jwt_vc::read(jwt_vc::JwtVcVersion::V2, claims)
                 .map_err(|e| invalid(&uri, e.to_string()))?;
             if let Some(until) = credential.valid_until
                 && until.plus(policy.leeway_secs) <= now
@@ -231,7 +273,7 @@ pub(super) fn bitstring_status(
             }
             fresh_enough(&uri, credential.valid_from, policy, now)?;
             let status =
-                validate_status_list_credential(&claims, &entry, super::MAX_STATUS_LIST_BYTES)?;
+                validate_status_list_credential(claims, &entry, super::MAX_STATUS_LIST_BYTES)?;
             if status.valid {
                 return Ok(());
             }

@@ -90,6 +90,7 @@ fn run(presented: &str, list: Option<&str>, policy: &VerifyPolicy) -> Report {
         issuer_key: IssuerKey::ResolveLocal,
         status_lists: list.as_slice(),
         status_list_keys: &[],
+        list_cache: None,
         clock: &clock,
     };
     verify(&input, policy).unwrap()
@@ -571,4 +572,111 @@ fn json_serialized_presentations_are_verified_too() {
         run(r#"{"payload": 5}"#, None, &policy()).failures(),
         ["sd_jwt_malformed"]
     );
+}
+
+fn run_cached(presented: &str, list: &str, cache: &VerifiedLists, now: i64) -> Report {
+    let clock = FixedClock(Timestamp::from_unix(now));
+    let input = VerifyInput {
+        presented,
+        issuer_key: IssuerKey::ResolveLocal,
+        status_lists: &[list],
+        status_list_keys: &[],
+        list_cache: Some(cache),
+        clock: &clock,
+    };
+    verify(&input, &policy()).unwrap()
+}
+
+#[test]
+fn a_cached_list_is_verified_once_and_still_judged_for_each_credential_and_clock() {
+    let o = office(Alg::Es256);
+    let holder = SigningKey::generate(Alg::Es256);
+    let list = token_list(&o, &[(43, 1), (44, 2)], Some((NOW + 100) as u64));
+    let cache = VerifiedLists::new();
+    let traveller = |idx| {
+        present(
+            &sd_jwt_passport(&o, &holder, NOW - 100, NOW + 1000, Some(idx)),
+            &holder,
+            &["family_name"],
+        )
+    };
+    let first = run_cached(&traveller(42), &list, &cache, NOW);
+    assert!(first.valid, "{:#?}", first.checks);
+    assert_eq!(cache.len(), 1);
+    // The same list, now from the cache: each index still read, each time.
+    assert!(run_cached(&traveller(42), &list, &cache, NOW).valid);
+    assert_eq!(
+        run_cached(&traveller(43), &list, &cache, NOW).failures(),
+        ["credential_revoked"]
+    );
+    assert_eq!(
+        run_cached(&traveller(44), &list, &cache, NOW).failures(),
+        ["credential_suspended"]
+    );
+    assert_eq!(cache.len(), 1);
+    // Expiry is judged on the verifier's clock at every call, not when cached.
+    assert_eq!(
+        run_cached(&traveller(42), &list, &cache, NOW + 200).failures(),
+        ["status_list_stale"]
+    );
+}
+
+#[test]
+fn a_cached_list_is_not_trusted_for_another_issuer_nor_under_an_altered_payload() {
+    let o = office(Alg::Es256);
+    let holder = SigningKey::generate(Alg::Es256);
+    let list = token_list(&o, &[(42, 1)], None);
+    let cache = VerifiedLists::new();
+    let revoked = present(
+        &sd_jwt_passport(&o, &holder, NOW - 100, NOW + 1000, Some(42)),
+        &holder,
+        &["family_name"],
+    );
+    assert_eq!(
+        run_cached(&revoked, &list, &cache, NOW).failures(),
+        ["credential_revoked"]
+    );
+    // Another office's credential cannot borrow the list verified with o's key.
+    let other = office(Alg::Es256);
+    let theirs = present(
+        &sd_jwt_passport(&other, &holder, NOW - 100, NOW + 1000, Some(7)),
+        &holder,
+        &["family_name"],
+    );
+    assert_eq!(
+        run_cached(&theirs, &list, &cache, NOW).failures(),
+        ["status_list_invalid"]
+    );
+    // The cached list's signature under another payload (index 42 cleared): a miss,
+    // verified afresh and refused, never answered from the entry it collides with.
+    let cleared = token_list(&o, &[], None);
+    let (_, signature) = list.rsplit_once('.').unwrap();
+    let (cleared_input, _) = cleared.rsplit_once('.').unwrap();
+    let forged = format!("{cleared_input}.{signature}");
+    assert_eq!(
+        run_cached(&revoked, &forged, &cache, NOW).failures(),
+        ["status_list_invalid"]
+    );
+    assert_eq!(
+        run_cached(&revoked, &list, &cache, NOW).failures(),
+        ["credential_revoked"]
+    );
+}
+
+#[test]
+fn the_cache_keeps_at_most_its_bound_of_lists() {
+    let o = office(Alg::EdDsa);
+    let holder = SigningKey::generate(Alg::Es256);
+    let p = present(
+        &sd_jwt_passport(&o, &holder, NOW - 100, NOW + 1000, Some(1)),
+        &holder,
+        &["family_name"],
+    );
+    let cache = VerifiedLists::new();
+    for i in 0..MAX_CACHED_LISTS + 3 {
+        // Each list differs (one more revoked index), so each is a new entry.
+        let list = token_list(&o, &[(1000 + i, 1)], None);
+        assert!(run_cached(&p, &list, &cache, NOW).valid);
+    }
+    assert_eq!(cache.len(), MAX_CACHED_LISTS);
 }

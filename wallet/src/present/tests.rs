@@ -231,6 +231,7 @@ pub(super) fn check(
         issuer_key: IssuerKey::Given(issuer.key.public_key()),
         status_lists: &[],
         status_list_keys: &[],
+        list_cache: None,
         clock: &clock,
     };
     let policy = VerifyPolicy {

@@ -48,6 +48,7 @@ fn present_and_verify(profile: &Profile, credential: &str, holder: &SigningKey) 
             issuer_key: IssuerKey::ResolveLocal,
             status_lists: &[],
             status_list_keys: &[],
+            list_cache: None,
             clock: &clock,
         },
         &profile.verify_policy(Some(NONCE.into()), Some(BANK.into())),
