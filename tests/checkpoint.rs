@@ -16,14 +16,13 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::local::{LocalIssuer, LocalRegistry, LocalVerifier};
+use common::local::{LocalIssuer, LocalRegistry, LocalVerifier, sample};
 use serde_json::{Map, Value, json};
 use sigillum_credential::key::Alg;
 use sigillum_credential::oid4vp::{
     AuthorizationRequest, AuthorizationResponse, RequestLink, WalletAnswer, verify_request_object,
 };
 use sigillum_credential::qr::{self, PayloadKind};
-use sigillum_credential::schema::CredentialTypes;
 use sigillum_credential::sd_jwt::{ClaimPath, present};
 use sigillum_credential::time::{Clock, FixedClock, SystemClock, Timestamp};
 use sigillum_issuer::store::Role;
@@ -67,18 +66,6 @@ async fn verifier(w: &World, bundle: bool, clock: Arc<dyn Clock>) -> LocalVerifi
     let dir = tempfile::tempdir().unwrap();
     let config = LocalVerifier::config(&w.registry, dir.path(), bundle);
     LocalVerifier::start(config, dir, clock).await
-}
-
-fn sample(kind: &str) -> Map<String, Value> {
-    CredentialTypes::builtin()
-        .unwrap()
-        .get(kind)
-        .unwrap()
-        .spec()
-        .samples[0]
-        .as_object()
-        .unwrap()
-        .clone()
 }
 
 impl World {

@@ -16,8 +16,8 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::local::{LocalIssuer, LocalRegistry};
-use serde_json::{Map, Value, json};
+use common::local::{LocalIssuer, LocalRegistry, sample};
+use serde_json::{Value, json};
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::bundle::verify_bundle;
 use sigillum_credential::ledger::client::RegistryClient;
@@ -62,18 +62,6 @@ async fn world() -> World {
         officer,
         http: reqwest::Client::new(),
     }
-}
-
-fn sample(kind: &str) -> Map<String, Value> {
-    CredentialTypes::builtin()
-        .unwrap()
-        .get(kind)
-        .unwrap()
-        .spec()
-        .samples[0]
-        .as_object()
-        .unwrap()
-        .clone()
 }
 
 impl World {
@@ -168,7 +156,7 @@ async fn run(
     policy: &LedgerPolicy,
     clock: &dyn Clock,
 ) -> Report {
-    verify_with_ledger(presented, source, policy, clock)
+    verify_with_ledger(presented, source, policy, clock, None)
         .await
         .unwrap()
 }

@@ -17,6 +17,19 @@ use sigillum_registry::node::Node;
 use sigillum_registry::state::Genesis;
 use sigillum_registry::store::SledStore;
 
+/// The first sample claims of a built-in credential type (`specs/credential-types`).
+pub fn sample(kind: &str) -> serde_json::Map<String, serde_json::Value> {
+    sigillum_credential::schema::CredentialTypes::builtin()
+        .unwrap()
+        .get(kind)
+        .unwrap()
+        .spec()
+        .samples[0]
+        .as_object()
+        .unwrap()
+        .clone()
+}
+
 /// A registry node served by this process; stops when dropped.
 pub struct LocalRegistry {
     /// `http://127.0.0.1:PORT`.

@@ -33,6 +33,7 @@ pub mod outcome;
 pub mod peek;
 pub mod profile;
 pub mod receipt;
+pub mod receipt_store;
 pub mod service;
 pub mod session;
 pub mod source;

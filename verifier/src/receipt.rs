@@ -71,6 +71,15 @@ pub fn claims(outcome: &Outcome, verifier_did: &str, now: Timestamp) -> Map<Stri
     out
 }
 
+/// A signed receipt and its identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// Its `jti`, under which the service stores it.
+    pub jti: String,
+    /// The compact JWS.
+    pub jwt: String,
+}
+
 /// Signs a receipt for `outcome` with the verifier's key (`kid` its DID URL).
 #[must_use]
 pub fn sign(
@@ -79,13 +88,17 @@ pub fn sign(
     verifier_did: &str,
     kid: &str,
     now: Timestamp,
-) -> String {
-    jws::sign_claims(
-        RECEIPT_TYP,
-        Some(kid),
-        &claims(outcome, verifier_did, now),
-        key,
-    )
+) -> Signed {
+    let claims = claims(outcome, verifier_did, now);
+    let jti = claims
+        .get("jti")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    Signed {
+        jwt: jws::sign_claims(RECEIPT_TYP, Some(kid), &claims, key),
+        jti,
+    }
 }
 
 /// Checks a receipt: its type, that `kid` is a key of the `did:key`/`did:jwk` in

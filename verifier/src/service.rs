@@ -34,6 +34,7 @@ use crate::identity::VerifierKey;
 use crate::outcome::{Outcome, Presented, Verdict};
 use crate::profile::Profile;
 use crate::receipt;
+use crate::receipt_store::ReceiptStore;
 use crate::session::{Session, SessionError, Sessions, Status};
 use crate::source::{LedgerSource, Offline, Online, ReqwestGet};
 
@@ -89,7 +90,7 @@ pub struct Verifier {
     policy: Policy,
     online: Option<Cached<Online<ReqwestGet>>>,
     offline: RwLock<Option<Arc<Offline>>>,
-    receipts: Option<sled::Db>,
+    receipts: Option<ReceiptStore>,
     /// Status lists already verified: a list's signature and inflation are paid
     /// once per list version, not once per traveller.
     verified_lists: VerifiedLists,
@@ -163,10 +164,7 @@ impl Verifier {
             _ => None,
         };
         let receipts = if config.receipts {
-            Some(
-                sled::open(config.data_dir.join("receipts"))
-                    .map_err(|e| StartError(format!("receipts store: {e}")))?,
-            )
+            Some(ReceiptStore::open(&config.data_dir.join("receipts")).map_err(StartError)?)
         } else {
             None
         };
@@ -308,7 +306,7 @@ impl Verifier {
             WalletAnswer::Presented(response) => {
                 let session = self.sessions.claim(id, response.state.as_deref(), now)?;
                 let outcome = self.verify_answer(&session, &response, "online").await;
-                Ok(self.settle(&session, outcome))
+                Ok(self.settle(&session, outcome).await)
             }
             WalletAnswer::Refused {
                 error,
@@ -366,29 +364,24 @@ impl Verifier {
             state: Some(session.state.clone()),
         };
         let outcome = self.verify_answer(&session, &response, "offline_qr").await;
-        Ok(self.settle(&session, outcome))
+        Ok(self.settle(&session, outcome).await)
     }
 
-    fn settle(&self, session: &Session, mut outcome: Outcome) -> Arc<Outcome> {
-        if let Some(db) = &self.receipts {
-            let jwt = receipt::sign(
+    /// Signs and durably stores the receipt (when kept), then shows the outcome.
+    /// Answers arriving together share one `fsync` ([`ReceiptStore`]).
+    async fn settle(&self, session: &Session, mut outcome: Outcome) -> Arc<Outcome> {
+        if let Some(store) = &self.receipts {
+            let signed = receipt::sign(
                 &outcome,
                 &self.key.key,
                 self.key.did.as_str(),
                 &self.key.kid,
                 self.now(),
             );
-            let stored = receipt::verify(&jwt)
-                .ok()
-                .and_then(|c| c.get("jti").and_then(|j| j.as_str().map(str::to_owned)))
-                .map(|jti| {
-                    db.insert(jti.as_bytes(), jwt.as_bytes())
-                        .and_then(|_| db.flush())
-                });
-            if let Some(Err(e)) = stored {
+            if let Err(e) = store.keep(signed.jti, signed.jwt.clone()).await {
                 eprintln!("verifier: receipt not stored: {e}");
             }
-            outcome.receipt = Some(jwt);
+            outcome.receipt = Some(signed.jwt);
         }
         let outcome = Arc::new(outcome);
         self.sessions
@@ -399,9 +392,7 @@ impl Verifier {
     /// A stored receipt by its `jti`.
     #[must_use]
     pub fn receipt(&self, jti: &str) -> Option<String> {
-        let db = self.receipts.as_ref()?;
-        let bytes = db.get(jti.as_bytes()).ok()??;
-        String::from_utf8(bytes.to_vec()).ok()
+        self.receipts.as_ref()?.get(jti)
     }
 
     /// Verifies one presentation: online first (failing closed, to learn whether
