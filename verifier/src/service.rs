@@ -69,6 +69,18 @@ impl AnswerError {
     }
 }
 
+/// What became of a wallet's `direct_post` answer that was taken.
+#[derive(Debug, Clone)]
+pub enum Answered {
+    /// Its presentations were verified; the outcome is on the officer's screen.
+    Verified(Arc<Outcome>),
+    /// The wallet declined (OpenID4VP 1.0 §8.5 error response); the screen says so.
+    Declined {
+        /// The wallet's `error` code, clipped.
+        error: String,
+    },
+}
+
 /// A request just opened, with what the screen shows.
 #[derive(Debug, Clone)]
 pub struct OpenedRequest {
@@ -297,8 +309,9 @@ impl Verifier {
     ///
     /// # Errors
     /// [`AnswerError`] when the body is malformed or the session cannot take it; a
-    /// credential that fails verification is not an error but a rejected outcome.
-    pub async fn answer(&self, id: &str, body: &str) -> Result<Arc<Outcome>, AnswerError> {
+    /// credential that fails verification is not an error but a rejected outcome,
+    /// and a wallet's refusal is [`Answered::Declined`].
+    pub async fn answer(&self, id: &str, body: &str) -> Result<Answered, AnswerError> {
         let answer = WalletAnswer::from_form(body)
             .map_err(|e| AnswerError::Malformed(e.to_string(), e.code()))?;
         let now = self.now().unix();
@@ -306,7 +319,7 @@ impl Verifier {
             WalletAnswer::Presented(response) => {
                 let session = self.sessions.claim(id, response.state.as_deref(), now)?;
                 let outcome = self.verify_answer(&session, &response, "online").await;
-                Ok(self.settle(&session, outcome).await)
+                Ok(Answered::Verified(self.settle(&session, outcome).await))
             }
             WalletAnswer::Refused {
                 error,
@@ -321,10 +334,9 @@ impl Verifier {
                         description: error_description.as_deref().map(clip),
                     },
                 );
-                Err(AnswerError::Malformed(
-                    format!("the wallet declined: {}", clip(&error)),
-                    "wallet_declined",
-                ))
+                Ok(Answered::Declined {
+                    error: clip(&error),
+                })
             }
         }
     }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use sigillum_credential::oid4vp::REQUEST_OBJECT_MEDIA_TYPE;
 
 use super::problem::oauth_error;
-use crate::service::{AnswerError, Verifier};
+use crate::service::Verifier;
 
 /// `GET /oid4vp/request/{id}`: the signed request object.
 pub(super) async fn request_object(
@@ -40,7 +40,6 @@ pub(super) async fn response(
 ) -> Response {
     match verifier.answer(&id, &body).await {
         Ok(_) => ok(),
-        Err(AnswerError::Malformed(_, "wallet_declined")) => ok(),
         Err(e) => oauth_error(&e),
     }
 }
