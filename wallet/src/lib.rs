@@ -4,8 +4,10 @@
 //!  receive    OpenID4VCI 1.0 pre-authorized flow: offer → token → nonce → proofs → credentials
 //!  vault      the encrypted store: credentials, holder keys, history; PIN with lockout
 //!  present    OpenID4VP 1.0: request → plan (consent) → minimal SD-JWT+KB → direct_post or QR
+//!  backup     the vault as one passphrase-encrypted JWE (PBES2 + A256GCM), restored into a new vault
 //! ```
 
+pub mod backup;
 pub mod present;
 pub mod receive;
 pub mod vault;

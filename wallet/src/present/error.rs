@@ -34,6 +34,9 @@ pub enum Shortfall {
     /// `require_cryptographic_holder_binding`), and this credential has no holder key
     /// (a VC-JWT, or an SD-JWT VC without `cnf`).
     HolderBindingUnsupported,
+    /// It is bound to a holder key that the wallet does not hold: it was restored
+    /// from a backup made without holder keys (`backup`), and must be issued again.
+    HolderKeyMissing,
 }
 
 impl Shortfall {
@@ -46,9 +49,13 @@ impl Shortfall {
             Shortfall::CopiesUsedUp { .. } => "copies_used_up",
             Shortfall::ClaimsMissing(_) => "claims_missing",
             Shortfall::HolderBindingUnsupported => "holder_binding_unsupported",
+            Shortfall::HolderKeyMissing => "holder_key_missing",
         }
     }
 }
+
+/// Why a credential restored without its holder key cannot be shown.
+pub(crate) const HOLDER_KEY_MISSING: &str = "its holder key was left out of the backup it was restored from; ask the issuer to issue it again";
 
 fn day(t: Timestamp) -> String {
     let text = t.to_rfc3339();
@@ -73,6 +80,7 @@ impl fmt::Display for Shortfall {
             Shortfall::HolderBindingUnsupported => f.write_str(
                 "it cannot prove that it is yours (it has no holder key), and the verifier requires that",
             ),
+            Shortfall::HolderKeyMissing => f.write_str(HOLDER_KEY_MISSING),
         }
     }
 }

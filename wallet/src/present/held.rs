@@ -13,7 +13,7 @@ use sigillum_credential::sd_jwt::{self, ClaimPath, PathSegment, SdJwt};
 use sigillum_credential::time::Timestamp;
 use sigillum_credential::vc::{jwt_vc, sd_jwt_vc};
 
-use super::error::Shortfall;
+use super::error::{HOLDER_KEY_MISSING, Shortfall};
 use super::plan::ClaimLabel;
 use crate::vault::StoredCredential;
 
@@ -42,6 +42,9 @@ pub(crate) struct Held {
     pub valid_until: Option<Timestamp>,
     /// RFC 7638 thumbprint of `cnf.jwk`: the key a KB-JWT must be signed with.
     pub cnf_thumbprint: Option<String>,
+    /// Bound to a key (`cnf`) that is not held: restored from a backup without
+    /// holder keys, so it must be issued again.
+    pub holder_key_missing: bool,
     spec: Option<&'static CredentialType>,
 }
 
@@ -58,6 +61,7 @@ impl Held {
         held.issuer_url.clone_from(&stored.issuer);
         held.configuration_id.clone_from(&stored.configuration_id);
         held.received_at = stored.received_at;
+        held.holder_key_missing = held.cnf_thumbprint.is_some() && lacks_key(stored);
         Ok(held)
     }
 
@@ -94,6 +98,9 @@ impl Held {
 
     /// The holder key in `stored`, checked to be the key the credential binds.
     pub(crate) fn holder_key(&self, stored: &StoredCredential) -> Result<SigningKey, String> {
+        if lacks_key(stored) {
+            return Err(HOLDER_KEY_MISSING.into());
+        }
         let key = Jwk::from_json(&stored.holder_jwk)
             .and_then(|jwk| jwk.to_signing_key())
             .map_err(|e| format!("its holder key is unreadable ({e})"))?;
@@ -102,6 +109,12 @@ impl Held {
         }
         Ok(key)
     }
+}
+
+/// A credential restored from a backup without holder keys keeps an empty
+/// `holder_jwk` (see `backup`).
+fn lacks_key(stored: &StoredCredential) -> bool {
+    stored.holder_jwk.trim().is_empty()
 }
 
 fn blank(format: CredentialFormat) -> Held {
@@ -119,6 +132,7 @@ fn blank(format: CredentialFormat) -> Held {
         valid_from: None,
         valid_until: None,
         cnf_thumbprint: None,
+        holder_key_missing: false,
         spec: None,
     }
 }

@@ -211,6 +211,8 @@ fn plan_query(query: &CredentialQuery, held: &[(Held, usize, usize)], now: Times
             Some(reason)
         } else if *unused == 0 {
             Some(Shortfall::CopiesUsedUp { copies: *total })
+        } else if h.holder_key_missing {
+            Some(Shortfall::HolderKeyMissing)
         } else if query.requires_holder_binding() && h.cnf_thumbprint.is_none() {
             Some(Shortfall::HolderBindingUnsupported)
         } else if paths.is_none() {

@@ -296,3 +296,59 @@ fn a_copy_whose_key_is_wrong_is_put_back_and_the_answer_refused() {
     assert!(!held[0].1.used, "the copy never left the wallet");
     assert!(vault.history().unwrap().is_empty());
 }
+
+#[test]
+fn a_credential_restored_without_its_holder_key_must_be_issued_again() {
+    use crate::backup::{self, BackupOptions, MIN_P2C};
+
+    let (_dir, vault) = open_vault();
+    let ministry = issuer();
+    let group = hold(&vault, &ministry, "passport", 1, NOW.plus(YEAR));
+    let options = BackupOptions {
+        include_holder_keys: false,
+        p2c: MIN_P2C,
+    };
+    let jwe = backup::export(&vault, "a long backup passphrase", &options, NOW.unix()).unwrap();
+    let parent = tempfile::tempdir().unwrap();
+    let config = VaultConfig {
+        kdf: KdfParams {
+            m_kib: 256,
+            t: 1,
+            p: 1,
+        },
+        ..VaultConfig::default()
+    };
+    let (restored, _) = backup::restore(
+        &jwe,
+        "a long backup passphrase",
+        &parent.path().join("restored"),
+        "135790",
+        &config,
+        NOW.unix(),
+    )
+    .unwrap();
+
+    let v = verifier();
+    let req = request(&v, &passport_only(&["family_name"]));
+    let p = plan(&req, &restored, NOW).unwrap();
+    let reason = &p.queries[0].unavailable[0];
+    assert_eq!(reason.reason, Shortfall::HolderKeyMissing);
+    assert_eq!(reason.reason.code(), "holder_key_missing");
+    assert_eq!(
+        p.ready().unwrap_err().to_string(),
+        "the verifier asks for Passport, and you hold none that can be shown: your Passport: \
+         its holder key was left out of the backup it was restored from; ask the issuer to issue it again"
+    );
+
+    // A plan made where the key is held, carried out where it is not: a clear
+    // refusal, and the copy is put back.
+    let p = plan(&req, &vault, NOW).unwrap();
+    assert_eq!(
+        respond(&req, &p, &restored, NOW).unwrap_err(),
+        PresentError::CredentialUnusable {
+            group,
+            why: "its holder key was left out of the backup it was restored from; ask the issuer to issue it again".into(),
+        }
+    );
+    assert!(!restored.credentials().unwrap()[0].1.used);
+}
