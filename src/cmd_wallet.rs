@@ -1,5 +1,5 @@
-//! `sigillum wallet …`: the wallet's steps from the command line (the encrypted
-//! vault and the web wallet come with the wallet service).
+//! `sigillum wallet …`: the web wallet service, and the wallet's steps from the
+//! command line.
 
 use std::process::ExitCode;
 
@@ -7,11 +7,19 @@ use clap::Subcommand;
 use serde_json::json;
 use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_wallet::receive::Receiver;
+use sigillum_wallet::site::{self, Site, SiteConfig};
+use std::sync::Arc;
 
 use crate::{CliError, files};
 
 #[derive(Subcommand)]
 pub enum WalletCommand {
+    /// Runs the web wallet: citizens' vaults as phone pages (see wallet/src/site).
+    Serve {
+        /// The configuration file (see `SiteConfig` in wallet/src/site/mod.rs and the README).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
     /// Receive a credential offer over OpenID4VCI (pre-authorized code + PIN): one
     /// fresh P-256 holder key per copy; writes `<n>.cred` and `<n>.holder.jwk` in `--out`.
     Receive {
@@ -29,8 +37,32 @@ pub enum WalletCommand {
     },
 }
 
+/// Binds, starts and serves until Ctrl-C.
+fn serve(config: &std::path::Path) -> Result<ExitCode, CliError> {
+    let config = SiteConfig::load(config).map_err(CliError)?;
+    tokio::runtime::Runtime::new()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&config.listen)
+            .await
+            .map_err(|e| CliError(format!("cannot listen on {}: {e}", config.listen)))?;
+        let public_url = if config.public_url.is_empty() {
+            format!("http://{}", listener.local_addr()?)
+        } else {
+            config.public_url.clone()
+        };
+        let site =
+            Site::start(config, public_url.clone(), Arc::new(SystemClock)).map_err(CliError)?;
+        eprintln!("web wallet serving on {public_url}/");
+        site::run(listener, site, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 pub fn run(command: WalletCommand) -> Result<ExitCode, CliError> {
     match command {
+        WalletCommand::Serve { config } => serve(&config),
         WalletCommand::Receive {
             offer,
             pin,

@@ -398,3 +398,67 @@ impl Drop for LocalVerifier {
         }
     }
 }
+
+/// A web wallet (`sigillum wallet serve`) served by this process, checking cards
+/// on `registry`, with a light PIN KDF so tests stay quick; stops when dropped.
+pub struct LocalWallet {
+    /// The service.
+    pub site: Arc<sigillum_wallet::site::Site>,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// Its data directory (one vault folder per citizen).
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl LocalWallet {
+    /// Starts a web wallet reading standing from `registry` (`None`: no registry).
+    pub async fn start(registry: Option<&LocalRegistry>) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = sigillum_wallet::site::SiteConfig {
+            listen: "127.0.0.1:0".into(),
+            public_url: base.clone(),
+            data_dir: dir.path().join("data"),
+            registry: registry.map(|r| r.base.clone()),
+            consortium: registry.map(|r| sigillum_verifier::config::ConsortiumConfig {
+                origin: r.origin.clone(),
+                log_key: r.log_key.clone(),
+                cosigners: Vec::new(),
+                cosign_threshold: 0,
+            }),
+            session_idle_minutes: 10,
+            copies: 2,
+            pin_kdf: Some(sigillum_credential::seal::KdfParams {
+                m_kib: 256,
+                t: 1,
+                p: 1,
+            }),
+        };
+        let site = sigillum_wallet::site::Site::start(config, base.clone(), Arc::new(SystemClock))
+            .unwrap();
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(sigillum_wallet::site::run(
+            listener,
+            Arc::clone(&site),
+            async {
+                let _ = rx.await;
+            },
+        ));
+        LocalWallet {
+            site,
+            base,
+            dir,
+            stop: Some(stop),
+        }
+    }
+}
+
+impl Drop for LocalWallet {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

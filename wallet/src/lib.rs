@@ -5,9 +5,15 @@
 //!  vault      the encrypted store: credentials, holder keys, history; PIN with lockout
 //!  present    OpenID4VP 1.0: request → plan (consent) → minimal SD-JWT+KB → direct_post or QR
 //!  backup     the vault as one passphrase-encrypted JWE (PBES2 + A256GCM), restored into a new vault
+//!  cards      the vault's credentials as cards: one per issuance, claims labelled for people
+//!  standing   a card checked on the registry as a checkpoint would: valid, suspended, revoked…
+//!  site       the web wallet (`sigillum wallet serve`): many citizens' vaults as phone pages
 //! ```
 
 pub mod backup;
+pub mod cards;
 pub mod present;
 pub mod receive;
+pub mod site;
+pub mod standing;
 pub mod vault;

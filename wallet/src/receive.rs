@@ -332,3 +332,39 @@ impl Receiver {
             .collect()
     }
 }
+
+/// `kind` of a history line for a credential received.
+pub const HISTORY_RECEIVE: &str = "receive";
+
+/// Keeps the copies of one issuance in `vault` as one new group, and logs the
+/// receipt in the history (which issuer, which claims it holds). Returns the group.
+///
+/// # Errors
+/// The vault's errors; nothing is logged unless every copy was stored.
+pub fn keep(
+    vault: &crate::vault::Vault,
+    received: &[Received],
+    now: Timestamp,
+) -> Result<String, crate::vault::VaultError> {
+    let mut id = [0u8; 12];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
+    let group = sigillum_credential::b64::encode(id);
+    for copy in received {
+        vault.put(&copy.to_stored(&group, now.unix()))?;
+    }
+    let held = received
+        .first()
+        .and_then(|r| crate::present::held::Held::read(&r.to_stored(&group, now.unix())).ok());
+    vault.log(&crate::vault::HistoryEntry {
+        time: now.unix(),
+        kind: HISTORY_RECEIVE.into(),
+        counterparty: received
+            .first()
+            .map(|r| r.issuer.clone())
+            .unwrap_or_default(),
+        requested: Vec::new(),
+        shared: held.map(|h| h.claim_order()).unwrap_or_default(),
+        group: group.clone(),
+    })?;
+    Ok(group)
+}

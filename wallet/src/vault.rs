@@ -192,6 +192,53 @@ fn write_json<T: Serialize>(tree: &sled::Tree, name: &str, value: &T) -> Result<
     Ok(())
 }
 
+/// Derives the vault key from `pin` if it is right, keeping the wrong-PIN count
+/// and the lockout in the clear `guard` record (so they hold across restarts).
+fn unlock_key(
+    db: &sled::Db,
+    pin: &str,
+    config: &VaultConfig,
+    now: i64,
+) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    let meta_tree = db.open_tree("meta").map_err(store)?;
+    let meta: Meta = read_json(&meta_tree, "vault")?.ok_or(VaultError::NotCreated)?;
+    let mut guard: Guard = read_json(&meta_tree, "guard")?.unwrap_or_default();
+    if guard.locked_until > now {
+        return Err(VaultError::LockedOut {
+            until: guard.locked_until,
+            now,
+        });
+    }
+    let salt = b64::decode(&meta.salt).map_err(|_| VaultError::Corrupt("vault".into()))?;
+    let key = seal::derive_key(pin.as_bytes(), &salt, meta.kdf)
+        .map_err(|_| VaultError::Corrupt("vault".into()))?;
+    let check = b64::decode(&meta.check).map_err(|_| VaultError::Corrupt("vault".into()))?;
+    if seal::open(&key, b"check", &check).is_err() {
+        guard.failures = guard.failures.saturating_add(1);
+        let over = guard.failures.saturating_sub(config.max_attempts);
+        let result = if guard.failures >= config.max_attempts {
+            let delay = config.base_delay_secs.saturating_mul(1i64 << over.min(20));
+            guard.locked_until = now.saturating_add(delay);
+            Err(VaultError::LockedOut {
+                until: guard.locked_until,
+                now,
+            })
+        } else {
+            Err(VaultError::WrongPin {
+                attempts_left: config.max_attempts - guard.failures,
+            })
+        };
+        write_json(&meta_tree, "guard", &guard)?;
+        db.flush().map_err(store)?;
+        return result;
+    }
+    if guard.failures != 0 {
+        write_json(&meta_tree, "guard", &Guard::default())?;
+        db.flush().map_err(store)?;
+    }
+    Ok(key)
+}
+
 impl Vault {
     /// Creates a vault in `dir` protected by `pin`.
     ///
@@ -227,43 +274,23 @@ impl Vault {
     /// [`VaultError::WrongPin`], [`VaultError::LockedOut`], [`VaultError::NotCreated`].
     pub fn open(dir: &Path, pin: &str, config: &VaultConfig, now: i64) -> Result<Self, VaultError> {
         let db = sled::open(dir).map_err(store)?;
-        let meta_tree = db.open_tree("meta").map_err(store)?;
-        let meta: Meta = read_json(&meta_tree, "vault")?.ok_or(VaultError::NotCreated)?;
-        let mut guard: Guard = read_json(&meta_tree, "guard")?.unwrap_or_default();
-        if guard.locked_until > now {
-            return Err(VaultError::LockedOut {
-                until: guard.locked_until,
-                now,
-            });
-        }
-        let salt = b64::decode(&meta.salt).map_err(|_| VaultError::Corrupt("vault".into()))?;
-        let key = seal::derive_key(pin.as_bytes(), &salt, meta.kdf)
-            .map_err(|_| VaultError::Corrupt("vault".into()))?;
-        let check = b64::decode(&meta.check).map_err(|_| VaultError::Corrupt("vault".into()))?;
-        if seal::open(&key, b"check", &check).is_err() {
-            guard.failures = guard.failures.saturating_add(1);
-            let over = guard.failures.saturating_sub(config.max_attempts);
-            let result = if guard.failures >= config.max_attempts {
-                let delay = config.base_delay_secs.saturating_mul(1i64 << over.min(20));
-                guard.locked_until = now.saturating_add(delay);
-                Err(VaultError::LockedOut {
-                    until: guard.locked_until,
-                    now,
-                })
-            } else {
-                Err(VaultError::WrongPin {
-                    attempts_left: config.max_attempts - guard.failures,
-                })
-            };
-            write_json(&meta_tree, "guard", &guard)?;
-            db.flush().map_err(store)?;
-            return result;
-        }
-        if guard.failures != 0 {
-            write_json(&meta_tree, "guard", &Guard::default())?;
-            db.flush().map_err(store)?;
-        }
+        let key = unlock_key(&db, pin, config, now)?;
         Ok(Vault { db, key })
+    }
+
+    /// Checks `pin` against this open vault, counting a wrong one exactly as
+    /// [`Vault::open`] does (a second device unlocking the same vault while it is
+    /// open in this process).
+    ///
+    /// # Errors
+    /// As [`Vault::open`].
+    pub fn confirm_pin(&self, pin: &str, config: &VaultConfig, now: i64) -> Result<(), VaultError> {
+        let key = unlock_key(&self.db, pin, config, now)?;
+        if *key == *self.key {
+            Ok(())
+        } else {
+            Err(VaultError::Corrupt("vault".into()))
+        }
     }
 
     fn tree(&self, name: &str) -> Result<sled::Tree, VaultError> {

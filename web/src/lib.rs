@@ -3,5 +3,7 @@
 //! value is escaped by construction, and QR symbols drawn inline as SVG.
 //!
 //!  html   the writer (`Html`, `Tag`), `escape`, `QrSvg`
+//!  page   security headers, HTML and redirect responses, notices, origins, cookies
 
 pub mod html;
+pub mod page;

@@ -35,6 +35,9 @@ pub(crate) struct Held {
     pub received_at: i64,
     /// Every claim, disclosed or not, as the paths address them.
     pub claims: Map<String, Value>,
+    /// The subject's claims, without the registered JWT and VC claims: what a
+    /// card shows.
+    pub subject: Map<String, Value>,
     /// Subject claims that every presentation shows (plain claims of an SD-JWT VC;
     /// the whole subject of a VC-JWT).
     pub visible: Vec<ClaimPath>,
@@ -68,6 +71,36 @@ impl Held {
     /// The types as [`CredentialQuery::accepts`] takes them.
     pub(crate) fn type_refs(&self) -> Vec<&str> {
         self.types.iter().map(String::as_str).collect()
+    }
+
+    /// The label its type gives the subject claim `name` ("Date of birth"), or
+    /// the name itself.
+    pub(crate) fn claim_label(&self, name: &str) -> String {
+        self.spec
+            .and_then(|s| s.claims.get(name))
+            .map_or_else(|| name.to_owned(), |c| c.label.clone())
+    }
+
+    /// The subject claim names in the order its type lists them (plain claims,
+    /// then selectively disclosable ones), then any others.
+    pub(crate) fn claim_order(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .spec
+            .map(|s| {
+                s.always_disclosed
+                    .iter()
+                    .chain(&s.selectively_disclosable)
+                    .filter(|n| self.subject.contains_key(n.as_str()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for name in self.subject.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+        names
     }
 
     /// What this credential is, for a person.
@@ -128,6 +161,7 @@ fn blank(format: CredentialFormat) -> Held {
         configuration_id: String::new(),
         received_at: 0,
         claims: Map::new(),
+        subject: Map::new(),
         visible: Vec::new(),
         valid_from: None,
         valid_until: None,
@@ -171,6 +205,7 @@ fn read_sd_jwt_vc(text: &str) -> Result<Held, String> {
     held.valid_from = registered.valid_from;
     held.valid_until = registered.valid_until;
     held.cnf_thumbprint = cnf_thumbprint;
+    held.subject = sd_jwt_vc::subject_claims(&processed);
     held.claims = processed.claims;
     Ok(held)
 }
@@ -202,6 +237,7 @@ fn read_jwt_vc(text: &str) -> Result<Held, String> {
             ])
         })
         .collect();
+    held.subject = vc.subject.clone();
     held.types = vc.types;
     held.issuer = vc.issuer;
     held.valid_from = vc.valid_from;

@@ -19,7 +19,7 @@
 //! functions, used the same way online and offline.
 
 mod error;
-mod held;
+pub(crate) mod held;
 mod http;
 mod plan;
 mod respond;
