@@ -91,7 +91,9 @@ impl Standing {
         match code {
             "credential_revoked" => Standing::Revoked,
             "credential_suspended" => Standing::Suspended,
-            "registry_unreachable" => Standing::Unchecked {
+            // Could not check is not invalid: the registry did not answer, or the
+            // issuer has not published the list yet (just after issuance).
+            "registry_unreachable" | "status_unavailable" => Standing::Unchecked {
                 why: failed.message.clone(),
             },
             _ if failed.name == "validity" && code.contains("expired") => Standing::Expired,

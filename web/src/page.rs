@@ -171,16 +171,27 @@ mod tests {
     }
 
     #[test]
-    fn origins_drop_default_ports_paths_and_credentials() {
+    fn origins_are_compared_in_their_serialized_form() {
+        let ours = origin_of("http://127.0.0.1:7401");
+        assert_eq!(ours.as_deref(), Some("http://127.0.0.1:7401"));
         assert_eq!(
-            origin_of("HTTP://Example.org:80/x").as_deref(),
-            Some("http://example.org")
+            origin_of("HTTPS://Issuer.Example:443/base/"),
+            origin_of("https://issuer.example")
         );
         assert_eq!(
-            origin_of("https://u@h:8443/p?q").as_deref(),
-            Some("https://h:8443")
+            origin_of("http://a.example:80"),
+            origin_of("http://a.example")
+        );
+        assert_ne!(
+            origin_of("https://a.example:8443"),
+            origin_of("https://a.example")
+        );
+        assert_ne!(
+            origin_of("http://a.example"),
+            origin_of("https://a.example")
         );
         assert_eq!(origin_of("null"), None);
+        assert_eq!(origin_of("http://"), None);
     }
 
     #[test]

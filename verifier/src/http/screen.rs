@@ -32,10 +32,7 @@ use super::style::CSS;
 use crate::outcome::{Outcome, Verdict};
 use crate::service::Verifier;
 use crate::session::{Session, Status};
-
-/// Inline style, `data:` images, forms posted only here, never framed, no script.
-const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-                   form-action 'self'; frame-ancestors 'none'";
+use sigillum_web::page::{CSP, see_other};
 
 /// The screen's routes.
 pub(super) fn routes() -> Router<Arc<Verifier>> {
@@ -62,14 +59,6 @@ fn html_response(status: StatusCode, body: String) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    response
-}
-
-fn see_other(to: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(to) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
     response
 }
 

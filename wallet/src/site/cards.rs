@@ -13,7 +13,7 @@ use sigillum_credential::time::Timestamp;
 use sigillum_web::html::Html;
 use sigillum_web::page::{notice, page, percent_encode, see_other, when};
 
-use super::form::{self, Fields, check_post, csrf_field};
+use super::form::{self, Fields, LinkOrPhoto, check_post, csrf_field};
 use super::session::{Unlocked, is_unlocked};
 use super::{Site, layout, problem};
 use crate::cards::{Card, card, cards};
@@ -215,29 +215,23 @@ fn add_html(unlocked: &Unlocked, error: Option<(&str, &str)>, offer: &str) -> St
             .attr("enctype", "multipart/form-data")
             .body(|h| {
                 csrf_field(h, unlocked);
-                h.tag("div").attr("class", "field").body(|h| {
-                    h.tag("label").attr("for", "offer").text("Offer link");
-                    h.tag("textarea")
-                        .attr("id", "offer")
-                        .attr("name", "offer")
-                        .attr("rows", "3")
-                        .attr("aria-describedby", "offer-hint")
-                        .text(offer);
-                    h.tag("p").attr("class", "hint").attr("id", "offer-hint").text(
-                        "Paste the link the office gave you (it starts with openid-credential-offer://), or choose a photo of its QR code below.",
-                    );
-                });
-                h.tag("div").attr("class", "field").body(|h| {
-                    h.tag("label").attr("for", "photo").text("Photo of the QR code");
-                    h.tag("input")
-                        .attr("id", "photo")
-                        .attr("name", "photo")
-                        .attr("type", "file")
-                        .attr("accept", "image/*")
-                        .attr("capture", "environment")
-                        .void();
-                });
-                form::input(h, "PIN from the office", "pin", "text", "one-time-code", "The office gives it to you separately from the link.");
+                LinkOrPhoto {
+                    link_label: "Offer link",
+                    link_name: "offer",
+                    value: offer,
+                    hint: "Paste the link the office gave you (it starts with \
+                           openid-credential-offer://), or choose a photo of its QR code below.",
+                    photo_label: "Photo of the QR code",
+                }
+                .write(h);
+                form::input(
+                    h,
+                    "PIN from the office",
+                    "pin",
+                    "text",
+                    "one-time-code",
+                    "The office gives it to you separately from the link.",
+                );
                 form::submit(h, "Add the card");
             });
     })

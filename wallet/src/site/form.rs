@@ -143,6 +143,48 @@ pub(crate) fn input(
     });
 }
 
+/// What a QR code holds, given either way a phone can: a pasted link (textarea
+/// `link_name`, holding `value`) or a photo of the code (file input `photo`, opening
+/// the back camera), decoded on the server.
+pub(crate) struct LinkOrPhoto<'a> {
+    pub link_label: &'a str,
+    pub link_name: &'static str,
+    pub value: &'a str,
+    pub hint: &'a str,
+    pub photo_label: &'a str,
+}
+
+impl LinkOrPhoto<'_> {
+    pub(crate) fn write(&self, h: &mut Html) {
+        let hint_id = format!("{}-hint", self.link_name);
+        h.tag("div").attr("class", "field").body(|h| {
+            h.tag("label")
+                .attr("for", self.link_name)
+                .text(self.link_label);
+            h.tag("textarea")
+                .attr("id", self.link_name)
+                .attr("name", self.link_name)
+                .attr("rows", "3")
+                .attr("aria-describedby", &hint_id)
+                .text(self.value);
+            h.tag("p")
+                .attr("class", "hint")
+                .attr("id", &hint_id)
+                .text(self.hint);
+        });
+        h.tag("div").attr("class", "field").body(|h| {
+            h.tag("label").attr("for", "photo").text(self.photo_label);
+            h.tag("input")
+                .attr("id", "photo")
+                .attr("name", "photo")
+                .attr("type", "file")
+                .attr("accept", "image/*")
+                .attr("capture", "environment")
+                .void();
+        });
+    }
+}
+
 /// A submit button.
 pub(crate) fn submit(h: &mut Html, text: &str) {
     h.tag("button").attr("type", "submit").text(text);

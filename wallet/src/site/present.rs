@@ -14,7 +14,7 @@ use sigillum_credential::qr;
 use sigillum_web::html::{Html, QrSvg};
 use sigillum_web::page::{notice, page, see_other};
 
-use super::form::{self, Fields, check_post, csrf_field};
+use super::form::{self, Fields, LinkOrPhoto, check_post, csrf_field};
 use super::session::{Pending, Unlocked};
 use super::{Site, layout, problem};
 use crate::present::{Plan, PresentError, ScannedRequest, offline_qr, plan, read_request, respond};
@@ -34,28 +34,15 @@ fn start_html(unlocked: &Unlocked, error: Option<(&str, &str)>, request: &str) -
             .attr("enctype", "multipart/form-data")
             .body(|h| {
                 csrf_field(h, unlocked);
-                h.tag("div").attr("class", "field").body(|h| {
-                    h.tag("label").attr("for", "request").text("Request link");
-                    h.tag("textarea")
-                        .attr("id", "request")
-                        .attr("name", "request")
-                        .attr("rows", "3")
-                        .attr("aria-describedby", "request-hint")
-                        .text(request);
-                    h.tag("p").attr("class", "hint").attr("id", "request-hint").text(
-                        "Paste the checkpoint's link (it starts with openid4vp://), or choose a photo of the QR code it shows.",
-                    );
-                });
-                h.tag("div").attr("class", "field").body(|h| {
-                    h.tag("label").attr("for", "photo").text("Photo of the checkpoint's QR code");
-                    h.tag("input")
-                        .attr("id", "photo")
-                        .attr("name", "photo")
-                        .attr("type", "file")
-                        .attr("accept", "image/*")
-                        .attr("capture", "environment")
-                        .void();
-                });
+                LinkOrPhoto {
+                    link_label: "Request link",
+                    link_name: "request",
+                    value: request,
+                    hint: "Paste the checkpoint's link (it starts with openid4vp://), or \
+                           choose a photo of the QR code it shows.",
+                    photo_label: "Photo of the checkpoint's QR code",
+                }
+                .write(h);
                 form::submit(h, "Continue");
             });
     })

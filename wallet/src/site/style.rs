@@ -18,7 +18,7 @@ header .brand{font-weight:700;color:var(--fg);text-decoration:none}
 header nav{display:flex;flex-wrap:wrap;gap:.25rem;align-items:center}
 header nav a{display:inline-flex;align-items:center;min-height:2.75rem;padding:0 .5rem}
 header form{margin:0}
-main{max-width:40rem;margin:0 auto;padding:.75rem}
+main{max-width:40rem;margin:0 auto;padding:.75rem;overflow-wrap:anywhere}
 h1{font-size:1.4rem;margin:.5rem 0 1rem}h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 .field{margin:0 0 1rem}
 label{display:block;font-weight:600;margin-bottom:.25rem}
@@ -37,7 +37,7 @@ button.danger{background:var(--bad)}
 .notice{padding:.7rem .9rem;margin:0 0 1rem;border:1px solid var(--line);border-left:.4rem solid var(--line);
 border-radius:.4rem;background:var(--soft)}
 .notice.ok{border-left-color:var(--ok)}.notice.error{border-left-color:var(--bad)}
-.notice p{margin:0}
+.notice p{margin:0;overflow-wrap:anywhere}
 ul.cards{list-style:none;margin:0;padding:0;display:grid;gap:.75rem}
 a.card{display:grid;grid-template-columns:1fr auto;gap:.15rem .5rem;padding:.9rem;border:1px solid var(--line);
 border-radius:.75rem;background:var(--soft);color:var(--fg);text-decoration:none}

@@ -33,19 +33,15 @@ mod style;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
-use sigillum_credential::time::Timestamp;
 
 use self::html::Html;
 use crate::service::Issuer;
 use crate::store::Officer;
-
-/// The Content-Security-Policy of every page: inline style, `data:` images, forms
-/// posted only here, never framed; no script, font, frame or fetch from anywhere.
-pub(crate) const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
-                              form-action 'self'; frame-ancestors 'none'";
+use sigillum_web::page::security_headers;
+pub(crate) use sigillum_web::page::{notice, page, percent_encode, see_other, when};
 
 /// The page routes, merged into the issuer's router.
 pub(super) fn routes() -> Router<Arc<Issuer>> {
@@ -67,29 +63,6 @@ pub(super) fn routes() -> Router<Arc<Issuer>> {
             post(search::change_status),
         )
         .layer(axum::middleware::map_response(security_headers))
-}
-
-/// Adds the security headers to every page response (redirects and errors included).
-async fn security_headers(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // Not no-referrer: with it, browsers send `Origin: null` on form posts, and the
-    // origin check would refuse the officer's own forms.
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    // Pages hold PINs and personal data: never cached.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// A whole page: the head (viewport, inline style), the office's name, the officer's
@@ -149,16 +122,6 @@ pub(crate) fn layout(
     h.finish()
 }
 
-/// An HTML response.
-pub(crate) fn page(status: StatusCode, html: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
-        .into_response()
-}
-
 /// A page saying what went wrong: the stable code and the sentence.
 pub(crate) fn problem(
     issuer: &Issuer,
@@ -178,73 +141,4 @@ pub(crate) fn problem(
         });
     });
     page(status, html)
-}
-
-/// A boxed message: `ok` or an error, with its code when there is one.
-pub(crate) fn notice(h: &mut Html, ok: bool, code: &str, sentence: &str) {
-    h.tag("div")
-        .attr("class", if ok { "notice ok" } else { "notice error" })
-        .attr("role", if ok { "status" } else { "alert" })
-        .body(|h| {
-            h.tag("p").body(|h| {
-                if !code.is_empty() {
-                    h.tag("code").text(code);
-                    h.text(" ");
-                }
-                h.text(sentence);
-            });
-        });
-}
-
-/// `303 See Other` to `location` (a path of ours).
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    response
-}
-
-/// RFC 3986 §2.1 percent-encoding of everything but the unreserved characters, for a
-/// path segment or a query value.
-pub(crate) fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
-}
-
-const HEX: [u8; 16] = *b"0123456789ABCDEF";
-
-/// Unix seconds as `2026-05-01 14:03 UTC`.
-pub(crate) fn when(unix: i64) -> String {
-    let text = Timestamp::from_unix(unix).to_rfc3339();
-    match (text.get(..10), text.get(11..16)) {
-        (Some(day), Some(time)) if text.len() >= 20 => format!("{day} {time} UTC"),
-        _ => text,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percent_encoding_keeps_only_unreserved_characters() {
-        assert_eq!(percent_encode("case-1_a.b~"), "case-1_a.b~");
-        assert_eq!(percent_encode("a b&c=<é>/"), "a%20b%26c%3D%3C%C3%A9%3E%2F");
-    }
-
-    #[test]
-    fn times_read_as_utc_minutes() {
-        assert_eq!(when(0), "1970-01-01 00:00 UTC");
-        assert_eq!(when(1_777_000_000), "2026-04-24 03:06 UTC");
-    }
 }

@@ -20,6 +20,7 @@ use super::{layout, notice, page, problem, see_other};
 use crate::error::IssueError;
 use crate::service::Issuer;
 use crate::store::Officer;
+use sigillum_web::page::{cookie, origin_of, same_origin};
 
 /// The session cookie's name.
 pub(crate) const COOKIE: &str = "sigillum_officer";
@@ -64,20 +65,7 @@ impl FromRequestParts<Arc<Issuer>> for SameOrigin {
         parts: &mut Parts,
         issuer: &Arc<Issuer>,
     ) -> Result<Self, Self::Rejection> {
-        let ours = origin_of(issuer.public_url());
-        let origin_ok = match parts.headers.get(header::ORIGIN) {
-            None => true,
-            Some(origin) => origin
-                .to_str()
-                .ok()
-                .and_then(origin_of)
-                .is_some_and(|theirs| Some(theirs) == ours),
-        };
-        let fetch_ok = parts
-            .headers
-            .get("sec-fetch-site")
-            .is_none_or(|site| !matches!(site.as_bytes(), b"cross-site" | b"same-site"));
-        if origin_ok && fetch_ok {
+        if same_origin(&parts.headers, origin_of(issuer.public_url()).as_deref()) {
             Ok(SameOrigin)
         } else {
             Err(problem(
@@ -94,16 +82,7 @@ impl FromRequestParts<Arc<Issuer>> for SameOrigin {
 
 /// The token in the `sigillum_officer` cookie.
 fn cookie_token(headers: &HeaderMap) -> Option<Zeroizing<String>> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.trim_matches('"'))
-        .filter(|value| !value.is_empty() && value.len() <= MAX_TOKEN)
-        .map(|value| Zeroizing::new(value.to_owned()))
+    cookie(headers, COOKIE, MAX_TOKEN).map(|value| Zeroizing::new(value.to_owned()))
 }
 
 /// Checks a token with the store (Argon2id, so on a blocking thread).
@@ -118,22 +97,6 @@ async fn authenticate(
     })
     .await
     .map_err(|e| IssueError::Store(e.to_string()))?
-}
-
-/// `scheme://host[:port]` in lower case without a default port (RFC 6454 §6.1), from
-/// a URL or an `Origin` header; `None` for `null` or anything without a host.
-pub(crate) fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.trim().split_once("://")?;
-    let scheme = scheme.to_ascii_lowercase();
-    let authority = rest.split(['/', '?', '#']).next()?.to_ascii_lowercase();
-    let authority = authority
-        .rsplit_once('@')
-        .map_or(authority.as_str(), |(_, a)| a);
-    let authority = match (scheme.as_str(), authority.rsplit_once(':')) {
-        ("http", Some((host, "80"))) | ("https", Some((host, "443"))) => host,
-        _ => authority,
-    };
-    (!authority.is_empty()).then(|| format!("{scheme}://{authority}"))
 }
 
 fn secure(issuer: &Issuer) -> bool {
@@ -275,30 +238,6 @@ pub(crate) async fn logout(_: SameOrigin, State(issuer): State<Arc<Issuer>>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn origins_are_compared_in_their_serialized_form() {
-        let ours = origin_of("http://127.0.0.1:7401");
-        assert_eq!(ours.as_deref(), Some("http://127.0.0.1:7401"));
-        assert_eq!(
-            origin_of("HTTPS://Issuer.Example:443/base/"),
-            origin_of("https://issuer.example")
-        );
-        assert_eq!(
-            origin_of("http://a.example:80"),
-            origin_of("http://a.example")
-        );
-        assert_ne!(
-            origin_of("https://a.example:8443"),
-            origin_of("https://a.example")
-        );
-        assert_ne!(
-            origin_of("http://a.example"),
-            origin_of("https://a.example")
-        );
-        assert_eq!(origin_of("null"), None);
-        assert_eq!(origin_of("http://"), None);
-    }
 
     #[test]
     fn the_cookie_is_found_among_others() {
