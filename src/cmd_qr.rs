@@ -12,7 +12,7 @@ use crate::{CliError, files};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum KindArg {
-    /// A presentation (SD-JWT+KB or VC-JWT): `SG1P:`.
+    /// A presentation (SD-JWT+KB or VC-JWT): `SG2P:` (compact framing; `SG1P:` when it cannot be framed).
     Presentation,
     /// A credential offer link: `SG1O:`.
     Offer,

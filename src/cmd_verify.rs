@@ -190,7 +190,7 @@ fn presented_text(path: &str) -> Result<String, CliError> {
             .map_err(|_| CliError(format!("{path} is neither text nor a PNG/JPEG image")))?
     };
     let text = text.trim();
-    if text.starts_with("SG1") {
+    if qr::known_prefix(text).is_some() {
         let (_, payload) =
             qr::decode(text).map_err(|e| CliError(format!("{path}: {e} [{}]", e.code())))?;
         return String::from_utf8(payload)

@@ -427,7 +427,7 @@ fn presentations_verify_from_qr_text_and_qr_images() {
     assert!(
         std::fs::read_to_string(&qr_text)
             .unwrap()
-            .starts_with("SG1P:")
+            .starts_with("SG2P:")
     );
     for input in [&shown, &qr_text, &png] {
         let (code, r) = report(

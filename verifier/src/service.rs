@@ -341,7 +341,7 @@ impl Verifier {
         }
     }
 
-    /// Takes an offline presentation QR (`SG1P:` text) for request `id`: its
+    /// Takes an offline presentation QR (`SG2P:` or `SG1P:` text) for request `id`: its
     /// payload is one presentation, or a `vp_token` JSON object.
     ///
     /// # Errors

@@ -1,4 +1,5 @@
-//! The compact QR text: `<PREFIX>` + Base45(zlib(payload)).
+//! The compact QR text: `<PREFIX>` + Base45(zlib(payload)), or, for a presentation,
+//! the `SG2P:` framing of [`super::presentation`].
 //!
 //! The same layering as the EU Digital COVID Certificate's `HC1:` (eHealth Network,
 //! Digital Green Certificates Volume 3 v1.3 §2.2–2.3: prefix, Base45, zlib), with our
@@ -17,7 +18,7 @@ use flate2::Compression;
 use flate2::bufread::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 
-use super::{QrError, base45};
+use super::{QrError, base45, presentation};
 
 /// Largest payload, in bytes, that [`encode`] accepts and [`decode`] inflates to.
 ///
@@ -79,17 +80,20 @@ impl fmt::Display for PayloadKind {
     }
 }
 
-/// Why a zlib stream (RFC 1950) was refused.
+/// Why a compressed stream — zlib (RFC 1950) for `SG1`, raw deflate (RFC 1951) for
+/// `SG2P:` — was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InflateFault {
     /// Bad header, bad deflate data or bad Adler-32 checksum.
-    #[error("corrupt zlib stream")]
+    #[error("corrupt compressed stream")]
     Corrupt,
-    /// The stream stops before its end (RFC 1950 §2.2: the Adler-32 trailer is required).
-    #[error("truncated zlib stream")]
+    /// The stream stops before its end (RFC 1950 §2.2: the Adler-32 trailer is
+    /// required; RFC 1951 §3.2.3: a block with BFINAL set ends the stream).
+    #[error("truncated compressed stream")]
     Truncated,
-    /// Bytes follow the end of the stream; one payload has one encoding.
+    /// Bytes follow the end of a zlib stream; one payload has one encoding. (After a
+    /// raw deflate stream, the `SG2P:` blob follows by design.)
     #[error("{bytes} bytes after the end of the zlib stream")]
     TrailingData {
         /// How many bytes follow.
@@ -97,8 +101,10 @@ pub enum InflateFault {
     },
 }
 
-/// Encodes a payload as QR text: `kind.prefix()` + Base45 (RFC 9285) of the
-/// zlib-compressed (RFC 1950, best compression) bytes.
+/// Encodes a payload as QR text: for a presentation that is an SD-JWT(+KB) or a
+/// compact JWS, `SG2P:` + its frame ([`super::presentation`]); for anything else,
+/// `kind.prefix()` + Base45 (RFC 9285) of the zlib-compressed (RFC 1950, best
+/// compression) bytes.
 ///
 /// Every text this returns is at most [`MAX_TEXT_CHARS`] long and [`decode`]s back to
 /// `(kind, payload)`.
@@ -113,27 +119,34 @@ pub fn encode(kind: PayloadKind, payload: &[u8]) -> Result<String, QrError> {
             max: MAX_PAYLOAD_BYTES,
         });
     }
-    let compressed = deflate(payload)?;
-    let body = base45::encode(&compressed);
-    let len = kind.prefix().len() + body.len();
+    let framed = match kind {
+        PayloadKind::Presentation => presentation::encode(payload)?,
+        _ => None,
+    };
+    let (prefix, body) = match framed {
+        Some(body) => (presentation::PREFIX, body),
+        None => (kind.prefix(), base45::encode(&deflate(payload)?)),
+    };
+    let len = prefix.len() + body.len();
     if len > MAX_TEXT_CHARS {
         return Err(QrError::TextTooLong {
             len,
             max: MAX_TEXT_CHARS,
         });
     }
-    Ok([kind.prefix(), &body].concat())
+    Ok([prefix, &body].concat())
 }
 
-/// Decodes QR text into its kind and payload bytes, undoing [`encode`].
+/// Decodes QR text into its kind and payload bytes, undoing [`encode`]: `SG1` texts
+/// of every kind and `SG2P:` presentations.
 ///
 /// # Errors
 /// In the order checked: [`QrError::TextTooLong`], [`QrError::PrefixUnknown`],
 /// [`QrError::Base45Invalid`], [`QrError::DecompressionFailed`],
-/// [`QrError::PayloadTooLarge`].
+/// [`QrError::PayloadTooLarge`], and for `SG2P:` [`QrError::FrameInvalid`].
 pub fn decode(text: &str) -> Result<(PayloadKind, Vec<u8>), QrError> {
-    let (kind, body) = split_prefix(text)?;
-    Ok((kind, decode_body(body)?))
+    let (kind, framing, body) = split_prefix(text)?;
+    Ok((kind, framing.decode(body)?))
 }
 
 /// Decodes QR text that must hold `expected` — a verifier scanning for a
@@ -142,27 +155,59 @@ pub fn decode(text: &str) -> Result<(PayloadKind, Vec<u8>), QrError> {
 /// # Errors
 /// As [`decode`], plus [`QrError::KindMismatch`] (checked right after the prefix).
 pub fn decode_as(expected: PayloadKind, text: &str) -> Result<Vec<u8>, QrError> {
-    let (found, body) = split_prefix(text)?;
+    let (found, framing, body) = split_prefix(text)?;
     if found != expected {
         return Err(QrError::KindMismatch { expected, found });
     }
-    decode_body(body)
+    framing.decode(body)
+}
+
+/// The kind named by the text's prefix, if it has one this version reads (`SG1P:`,
+/// `SG2P:`, …): whether text is a QR payload at all, before decoding it.
+#[must_use]
+pub fn known_prefix(text: &str) -> Option<PayloadKind> {
+    find_prefix(text).map(|(kind, _, _)| kind)
+}
+
+/// How the text after a prefix is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    /// `SG1?:` — Base45 of zlib.
+    Zlib,
+    /// `SG2P:` — Base45 of a primed deflate frame and its blob.
+    Presentation,
+}
+
+impl Framing {
+    fn decode(self, body: &str) -> Result<Vec<u8>, QrError> {
+        match self {
+            Self::Zlib => decode_body(body),
+            Self::Presentation => presentation::decode(body),
+        }
+    }
 }
 
 /// Checks the length, then finds the prefix.
-fn split_prefix(text: &str) -> Result<(PayloadKind, &str), QrError> {
+fn split_prefix(text: &str) -> Result<(PayloadKind, Framing, &str), QrError> {
     if text.len() > MAX_TEXT_CHARS {
         return Err(QrError::TextTooLong {
             len: text.len(),
             max: MAX_TEXT_CHARS,
         });
     }
-    PayloadKind::ALL
-        .into_iter()
-        .find_map(|kind| text.strip_prefix(kind.prefix()).map(|body| (kind, body)))
-        .ok_or_else(|| QrError::PrefixUnknown {
-            found: text.chars().take(5).collect(),
-        })
+    find_prefix(text).ok_or_else(|| QrError::PrefixUnknown {
+        found: text.chars().take(5).collect(),
+    })
+}
+
+fn find_prefix(text: &str) -> Option<(PayloadKind, Framing, &str)> {
+    if let Some(body) = text.strip_prefix(presentation::PREFIX) {
+        return Some((PayloadKind::Presentation, Framing::Presentation, body));
+    }
+    PayloadKind::ALL.into_iter().find_map(|kind| {
+        text.strip_prefix(kind.prefix())
+            .map(|body| (kind, Framing::Zlib, body))
+    })
 }
 
 /// Base45 then zlib: the layers shared with the EU DCC's `HC1:` format.
@@ -274,7 +319,8 @@ mod tests {
             })
         };
         assert_eq!(decode("HC1:NCFKVPV0QSIP600GP5L0"), unknown("HC1:N"));
-        assert_eq!(decode("SG2P:NCFKVPV0QSIP600GP5L0"), unknown("SG2P:"));
+        assert_eq!(decode("SG2C:NCFKVPV0QSIP600GP5L0"), unknown("SG2C:"));
+        assert_eq!(decode("SG3P:NCFKVPV0QSIP600GP5L0"), unknown("SG3P:"));
         assert_eq!(decode("sg1p:NCFKVPV0QSIP600GP5L0"), unknown("sg1p:"));
         assert_eq!(decode("NCFKVPV0QSIP600GP5L0"), unknown("NCFKV"));
         assert_eq!(decode("SG1P"), unknown("SG1P"));

@@ -1,5 +1,5 @@
 //! Issuance (RFC 9901 §4.1, §4.2, §6): conceal the claims a frame marks as
-//! selectively disclosable, add decoy digests, sign.
+//! selectively disclosable, pad with decoy digests (§4.2.5), sign.
 //!
 //! A frame mirrors the claims: `{"_sd": ["given_name", "address"], "address": {"_sd": ["street"]},
 //! "nationalities": {"_sd": [0, 1]}}`. Names under `_sd` become Disclosures; a nested
@@ -23,29 +23,43 @@ pub type Frame = Value;
 /// Issuance choices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IssueOptions {
-    /// Up to this many decoy digests are added to each `_sd` array (§4.2.5), a
-    /// random number from 1 to this; 0 adds none.
-    pub max_decoys: usize,
+    /// Whether each `_sd` array is padded with decoy digests (RFC 9901 §4.2.5) to the
+    /// next of 4, 7, 10, 13, … digests; `false` adds none.
+    ///
+    /// §4.2.5 lets an issuer add digests that match no Disclosure, so that the length
+    /// of an `_sd` array does not tell how many claims it conceals; §10.4 recommends
+    /// them where a claim's mere presence tells something (an optional claim), and
+    /// notes that they cost size: 32 bytes each, in every presentation.
+    ///
+    /// Each padded length stands for at least 3 possible claim counts, as with the
+    /// random 1–3 decoys this replaces, and hides them better: the same claims always
+    /// give the same length, so copies issued to one holder (batch issuance) cannot be
+    /// compared to pin the count down, as the smallest and largest of random lengths
+    /// do. It costs 1 decoy on average instead of 2. The lengths are 3m + 1 so that
+    /// the built-in types, whose complete claim sets conceal 10 (passport), 13
+    /// (residence permit) and 4 (business licence) claims, need no decoy when
+    /// complete, and a credential missing one or two optional claims is as long as a
+    /// complete one: one length per credential type, §10.4's best case.
+    pub decoys: bool,
 }
 
 impl Default for IssueOptions {
     fn default() -> Self {
-        IssueOptions { max_decoys: 3 }
+        IssueOptions { decoys: true }
     }
+}
+
+/// The length an `_sd` array of `real` digests is padded to: the smallest 3m + 1
+/// that is at least `real` and at least 4 (see [`IssueOptions::decoys`]).
+const fn padded_len(real: usize) -> usize {
+    let n = if real < 4 { 4 } else { real };
+    n + (3 - (n - 1) % 3) % 3
 }
 
 fn decoy() -> String {
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     b64::encode(Sha256::digest(bytes))
-}
-
-fn decoy_count(max: usize) -> usize {
-    if max == 0 {
-        0
-    } else {
-        1 + (rand::random::<u32>() as usize % max)
-    }
 }
 
 /// Conceals `claims` according to `frame`, returning the SD-JWT payload (with `_sd`
@@ -112,7 +126,12 @@ fn conceal_object(
         }
     }
     if !digests.is_empty() {
-        digests.extend((0..decoy_count(options.max_decoys)).map(|_| Value::String(decoy())));
+        let decoys = if options.decoys {
+            padded_len(digests.len()) - digests.len()
+        } else {
+            0
+        };
+        digests.extend((0..decoys).map(|_| Value::String(decoy())));
         digests.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
         payload.insert("_sd".into(), Value::Array(digests));
     }
@@ -189,4 +208,62 @@ pub fn issue<K: JwsSigner + ?Sized>(
         out.push('~');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn buckets_are_4_7_10_13() {
+        let lens: Vec<usize> = (1..=14).map(padded_len).collect();
+        assert_eq!(lens, [4, 4, 4, 4, 7, 7, 7, 10, 10, 10, 13, 13, 13, 16]);
+        // Every padded length stands for at least 3 claim counts.
+        for len in [4, 7, 10, 13, 16, 100] {
+            let counts = (1..=len).filter(|&k| padded_len(k) == len).count();
+            assert!(counts >= 3, "{len}: {counts}");
+        }
+    }
+
+    fn sd_len(claims: usize, decoys: bool) -> (usize, usize) {
+        let names: Vec<String> = (0..claims).map(|i| format!("c{i}")).collect();
+        let map: Map<String, Value> = names.iter().map(|n| (n.clone(), json!(1))).collect();
+        let (payload, disclosures) =
+            conceal(&map, &json!({ "_sd": names }), IssueOptions { decoys }).unwrap();
+        let sd = payload
+            .get("_sd")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        (sd, disclosures.len())
+    }
+
+    /// The same claims always give the same length (random decoy counts did not).
+    #[test]
+    fn the_digest_count_depends_only_on_the_claim_count() {
+        for claims in [1, 4, 9, 10, 11, 13] {
+            for _ in 0..5 {
+                assert_eq!(sd_len(claims, true), (padded_len(claims), claims));
+            }
+        }
+        assert_eq!(sd_len(10, false), (10, 10));
+        assert_eq!(sd_len(0, true), (0, 0));
+        assert!(IssueOptions::default().decoys);
+    }
+
+    #[test]
+    fn decoys_are_distinct_sorted_digests() {
+        let map: Map<String, Value> = [("a".to_owned(), json!(1))].into_iter().collect();
+        let (payload, _) = conceal(&map, &json!({"_sd": ["a"]}), IssueOptions::default()).unwrap();
+        let sd: Vec<&str> = payload["_sd"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap())
+            .collect();
+        assert_eq!(sd.len(), 4);
+        assert!(sd.windows(2).all(|w| w[0] < w[1]), "{sd:?}");
+        assert!(sd.iter().all(|d| b64::decode(d).unwrap().len() == 32));
+    }
 }

@@ -304,7 +304,7 @@ fn waiting(h: &mut Html, verifier: &Verifier, session: &Session, error: Option<&
                 .void();
             h.tag("label")
                 .attr("for", "text")
-                .text("…or the code's text (SG1P:…)");
+                .text("…or the code's text (SG2P:… or SG1P:…)");
             h.tag("textarea")
                 .attr("id", "text")
                 .attr("name", "text")

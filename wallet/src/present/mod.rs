@@ -11,7 +11,7 @@
 //!                                            │  aud = client_id, nonce = request's; history
 //!                                            ▼
 //!                                   AuthorizationResponse ──▶ Presenter::send (direct_post)
-//!                                                        └──▶ offline_qr ──▶ SG1P: QR
+//!                                                        └──▶ offline_qr ──▶ SG2P: QR
 //!  (or Presenter::decline: error=access_denied)
 //! ```
 //!
@@ -60,7 +60,7 @@ pub fn offline_request(qr_text: &str) -> Result<AuthorizationRequest, PresentErr
     Ok(verify_offline_request(&jwt, Alg::ALL)?)
 }
 
-/// The answer as presentation QR text (`SG1P:`): with exactly one presentation,
+/// The answer as presentation QR text (`SG2P:`, or `SG1P:` for what the compact framing cannot hold): with exactly one presentation,
 /// the presentation itself; otherwise the `vp_token` JSON object (§8.1). The
 /// verifier reads both. (`state` does not travel: the verifier that shows the
 /// request QR is the one that scans the answer.)

@@ -33,7 +33,7 @@ fn an_offline_request_qr_is_answered_with_a_presentation_qr_through_images() {
     let p = plan(&read, &vault, NOW).unwrap();
     let answer = respond(&read, &p, &vault, NOW).unwrap();
     let text = offline_qr(&answer).unwrap();
-    assert!(text.starts_with("SG1P:"));
+    assert!(text.starts_with("SG2P:"), "{text}");
     // One presentation: the payload is the presentation itself.
     let payload = qr::decode_as(PayloadKind::Presentation, &text).unwrap();
     let presentation = String::from_utf8(payload).unwrap();
