@@ -10,7 +10,10 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::local::{LocalIssuer, LocalRegistry, LocalVerifier, LocalWallet, sample};
+use common::local::{
+    LocalIssuer, LocalRegistry, LocalVerifier, LocalWallet, border_passport_claims,
+    disclosed_sample_claims, sample,
+};
 use serde_json::{Value, json};
 use sigillum_credential::time::SystemClock;
 use sigillum_issuer::store::Role;
@@ -307,38 +310,11 @@ async fn a_citizen_adds_each_card_and_presents_online_and_by_qr() {
     assert!(shared.body.contains("Shared"));
     let outcome = w.outcome(&v, request["id"].as_str().unwrap()).await;
     assert_eq!(outcome["verdict"], "accepted", "{outcome:#}");
-    let disclosed: Vec<&str> = outcome["presentations"][0]["report"]["claims"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .filter(|k| sample("passport").contains_key(*k))
-        .collect();
-    // What the border profile asks for, and the passport's plain claims, which every
-    // presentation shows (the consent screen says so): nothing else.
-    let passport = sigillum_credential::schema::CredentialTypes::builtin()
-        .unwrap()
-        .get("passport")
-        .unwrap()
-        .spec();
-    let mut want: Vec<&str> = [
-        "birth_date",
-        "document_number",
-        "expiry_date",
-        "family_name",
-        "given_names",
-        "nationality",
-        "portrait_digest",
-    ]
-    .into_iter()
-    .chain(passport.always_disclosed.iter().map(String::as_str))
-    .filter(|k| sample("passport").contains_key(*k))
-    .collect();
-    want.sort_unstable();
-    want.dedup();
-    let mut got = disclosed.clone();
-    got.sort_unstable();
-    assert_eq!(got, want, "exactly the requested claims");
+    assert_eq!(
+        disclosed_sample_claims(&outcome, "passport"),
+        border_passport_claims(),
+        "exactly the requested claims"
+    );
 
     // Offline: the checkpoint's request QR text → consent → the answer as a QR.
     let request = w.request(&v, "bank_kyc").await;

@@ -30,6 +30,51 @@ pub fn sample(kind: &str) -> serde_json::Map<String, serde_json::Value> {
         .clone()
 }
 
+/// The sample passport's claims a border checkpoint should see, sorted: what the
+/// `border` profile asks for, and the passport's plain claims, which every
+/// presentation shows (the consent screen says so). Nothing else.
+pub fn border_passport_claims() -> Vec<String> {
+    let passport = sigillum_credential::schema::CredentialTypes::builtin()
+        .unwrap()
+        .get("passport")
+        .unwrap()
+        .spec();
+    let asked = [
+        "birth_date",
+        "document_number",
+        "expiry_date",
+        "family_name",
+        "given_names",
+        "nationality",
+        "portrait_digest",
+    ];
+    let sample = sample("passport");
+    let mut want: Vec<String> = asked
+        .into_iter()
+        .map(str::to_owned)
+        .chain(passport.always_disclosed.iter().cloned())
+        .filter(|k| sample.contains_key(k))
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    want
+}
+
+/// The claims of `kind`'s sample that the first presentation of a checkpoint's
+/// `outcome` disclosed, sorted.
+pub fn disclosed_sample_claims(outcome: &serde_json::Value, kind: &str) -> Vec<String> {
+    let sample = sample(kind);
+    let mut got: Vec<String> = outcome["presentations"][0]["report"]["claims"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| sample.contains_key(*k))
+        .cloned()
+        .collect();
+    got.sort_unstable();
+    got
+}
+
 /// A registry node served by this process; stops when dropped.
 pub struct LocalRegistry {
     /// `http://127.0.0.1:PORT`.

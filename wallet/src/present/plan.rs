@@ -280,6 +280,26 @@ fn candidate(h: &Held, paths: &[ClaimPath], copies_left: usize) -> Candidate {
 }
 
 impl Plan {
+    /// The labels of every claim the chosen credentials would show (asked for, or
+    /// always shown with the card), each once, in the request's order: what the
+    /// citizen is told was shared.
+    #[must_use]
+    pub fn shared_labels(&self) -> Vec<String> {
+        let mut labels: Vec<String> = Vec::new();
+        for query in self.answered() {
+            let chosen = query
+                .candidates
+                .iter()
+                .filter(|c| query.chosen.contains(&c.group));
+            for claim in chosen.flat_map(|c| c.share.iter().chain(&c.also_shown)) {
+                if !labels.contains(&claim.label) {
+                    labels.push(claim.label.clone());
+                }
+            }
+        }
+        labels
+    }
+
     /// The queries that will be answered: those of every chosen option, in the
     /// request's order.
     pub fn answered(&self) -> impl Iterator<Item = &QueryPlan> {

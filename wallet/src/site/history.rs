@@ -7,23 +7,10 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
-use sigillum_credential::time::Timestamp;
 use sigillum_web::page::{page as html_page, when};
 
 use super::session::Unlocked;
 use super::{Site, layout, problem};
-use crate::present::{HISTORY_DECLINE, HISTORY_PRESENT};
-use crate::receive::HISTORY_RECEIVE;
-
-fn kind_text(kind: &str) -> &'static str {
-    match kind {
-        HISTORY_RECEIVE => "Received",
-        HISTORY_PRESENT => "Shared",
-        HISTORY_DECLINE => "Declined",
-        _ => "Other",
-    }
-}
 
 pub(crate) async fn page(State(site): State<Arc<Site>>, unlocked: Unlocked) -> Response {
     let _ = &site;
@@ -66,9 +53,7 @@ pub(crate) async fn page(State(site): State<Arc<Site>>, unlocked: Unlocked) -> R
                             h.tag("td")
                                 .attr("data-label", "When")
                                 .text(&when(entry.time));
-                            h.tag("td")
-                                .attr("data-label", "What")
-                                .text(kind_text(&entry.kind));
+                            h.tag("td").attr("data-label", "What").text(entry.what());
                             h.tag("td").attr("data-label", "With").body(|h| {
                                 h.tag("code").text(&entry.counterparty);
                             });
@@ -103,20 +88,7 @@ pub(crate) async fn export(unlocked: Unlocked) -> Response {
             );
         }
     };
-    let lines: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "time": Timestamp::from_unix(e.time).to_rfc3339(),
-                "kind": e.kind,
-                "counterparty": e.counterparty,
-                "requested": e.requested,
-                "shared": e.shared,
-                "card": e.group,
-            })
-        })
-        .collect();
-    let body = serde_json::to_string_pretty(&json!({"wallet": unlocked.user, "history": lines}))
+    let body = serde_json::to_string_pretty(&crate::history::export(&unlocked.user, &entries))
         .unwrap_or_default();
     (
         StatusCode::OK,

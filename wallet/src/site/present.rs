@@ -289,24 +289,6 @@ fn consented(
     Ok(pending)
 }
 
-fn shared_names(pending: &Pending) -> Vec<String> {
-    pending
-        .plan
-        .answered()
-        .flat_map(|q| {
-            q.candidates
-                .iter()
-                .filter(|c| q.chosen.contains(&c.group))
-                .flat_map(|c| c.share.iter().chain(&c.also_shown).map(|l| l.label.clone()))
-        })
-        .fold(Vec::new(), |mut names, name| {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-            names
-        })
-}
-
 pub(crate) async fn share(
     State(site): State<Arc<Site>>,
     unlocked: Unlocked,
@@ -339,7 +321,7 @@ pub(crate) async fn share(
     };
     site.sessions.set_pending(&unlocked.token, None);
     let sent = site.presenter.send(&pending.request, &response).await;
-    let names = shared_names(&pending);
+    let names = pending.plan.shared_labels();
     let html = layout("Shared", Some(&unlocked), |h| match &sent {
         Ok(redirect) => {
             h.tag("h1").text("Shared");
