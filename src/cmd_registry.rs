@@ -139,6 +139,54 @@ fn object_path(id: &str) -> Result<String, CliError> {
     Ok(path)
 }
 
+/// Writes a new consortium into `dir`: `node.key` (the log's note key, named
+/// `origin`), `governance-N.jwk` (`governance` Ed25519 keys, `threshold` of them
+/// required) owner-only, and the public `genesis.json`.
+pub(crate) fn init_dir(
+    dir: &str,
+    origin: &str,
+    governance: usize,
+    threshold: usize,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError(format!("cannot create {dir}: {e}")))?;
+    let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
+    files::write(
+        &format!("{dir}/node.key"),
+        format!("{}\n", node.expose_private_key_text()).as_bytes(),
+        true,
+    )?;
+    let mut keys = Vec::new();
+    for i in 0..governance {
+        let key = SigningKey::generate(Alg::EdDsa);
+        let mut private = key.to_private_jwk();
+        private.kid = Some(format!("gov-{i}"));
+        files::write(
+            &format!("{dir}/governance-{i}.jwk"),
+            serde_json::to_string_pretty(&private)?.as_bytes(),
+            true,
+        )?;
+        keys.push(private.public_only());
+    }
+    let genesis = Genesis {
+        origin: origin.to_owned(),
+        governance_keys: keys,
+        governance_threshold: threshold,
+        nodes: vec![NodeEntry {
+            name: origin.to_owned(),
+            vkey: node.verifier_key().to_string(),
+        }],
+        cosign_threshold: 0,
+    };
+    genesis
+        .governance_keys()
+        .map_err(|e| CliError(e.to_string()))?;
+    files::write(
+        &format!("{dir}/genesis.json"),
+        serde_json::to_string_pretty(&genesis)?.as_bytes(),
+        false,
+    )
+}
+
 pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
     match command {
         RegistryCommand::Init {
@@ -147,44 +195,7 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             governance,
             threshold,
         } => {
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| CliError(format!("cannot create {dir}: {e}")))?;
-            let node = SignerKey::generate(KeyName::new(origin.clone())?, &mut OsRng);
-            files::write(
-                &format!("{dir}/node.key"),
-                format!("{}\n", node.expose_private_key_text()).as_bytes(),
-                true,
-            )?;
-            let mut keys = Vec::new();
-            for i in 0..governance {
-                let key = SigningKey::generate(Alg::EdDsa);
-                let mut private = key.to_private_jwk();
-                private.kid = Some(format!("gov-{i}"));
-                files::write(
-                    &format!("{dir}/governance-{i}.jwk"),
-                    serde_json::to_string_pretty(&private)?.as_bytes(),
-                    true,
-                )?;
-                keys.push(private.public_only());
-            }
-            let genesis = Genesis {
-                origin: origin.clone(),
-                governance_keys: keys,
-                governance_threshold: threshold,
-                nodes: vec![NodeEntry {
-                    name: origin,
-                    vkey: node.verifier_key().to_string(),
-                }],
-                cosign_threshold: 0,
-            };
-            genesis
-                .governance_keys()
-                .map_err(|e| CliError(e.to_string()))?;
-            files::write(
-                &format!("{dir}/genesis.json"),
-                serde_json::to_string_pretty(&genesis)?.as_bytes(),
-                false,
-            )?;
+            init_dir(&dir, &origin, governance, threshold)?;
             crate::say!(
                 "{}",
                 json!({"genesis": format!("{dir}/genesis.json"), "node_key": format!("{dir}/node.key"), "governance_keys": governance, "threshold": threshold})

@@ -1,6 +1,8 @@
-//! `sigillum`: the one binary. Today it is the offline credential toolkit
-//! (keys, issuing, presenting, verifying, status lists, QR payloads); the
-//! services (registry, issuer, wallet, verifier) join it as subcommands.
+//! `sigillum`: the one binary. Without arguments it runs the whole product on its
+//! embedded default (`up`: registry, three offices, wallet, checkpoint); each
+//! service also runs alone (`registry|issuer|wallet|verifier serve`); and it is the
+//! offline credential toolkit (keys, issuing, presenting, verifying, status lists,
+//! QR payloads).
 //!
 //! Exit codes: 0 success / valid, 1 verified and invalid, 2 usage or input error.
 
@@ -14,6 +16,7 @@ mod cmd_verifier;
 mod cmd_verify;
 mod cmd_wallet;
 mod files;
+mod up;
 
 use std::process::ExitCode;
 
@@ -29,12 +32,16 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "sigillum", version, about, propagate_version = true)]
 struct Cli {
+    /// Without a command: `up` with its defaults.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run everything in one process: registry, three offices, wallet, checkpoint
+    /// (what `sigillum` with no arguments does).
+    Up(up::UpArgs),
     /// Generate and inspect signing keys.
     #[command(subcommand)]
     Key(cmd_key::KeyCommand),
@@ -85,7 +92,8 @@ impl<T: std::fmt::Display> From<T> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let result = match cli.command.unwrap_or(Command::Up(up::UpArgs::default())) {
+        Command::Up(a) => up::run(&a),
         Command::Key(c) => cmd_key::run(c),
         Command::Credential(c) => cmd_credential::run(c),
         Command::Verify(a) => cmd_verify::run(&a),

@@ -1,0 +1,227 @@
+//! The whole product in one command (issue #7 item 1): `sigillum up` brings up the
+//! registry, three accredited offices, the web wallet and the checkpoint on
+//! loopback, prints where they are with a first offer, serves a citizen's whole
+//! passport story, stops cleanly on Ctrl-C (SIGINT) and resumes from its data.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const PIN: &str = "424242";
+
+/// A running `sigillum up` and the summary it printed.
+struct Up {
+    child: Child,
+    summary: Value,
+}
+
+fn up(data: &std::path::Path) -> Up {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .args(["up", "--port-base", "0", "--json", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let summary: Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: the summary line {line:?}"));
+    Up { child, summary }
+}
+
+impl Up {
+    /// Ctrl-C, as a person at the terminal would; the exit status.
+    fn interrupt(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "still running 20 s after Ctrl-C"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Up {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `sigillum wallet <args>` with the PIN in the environment: (code, stdout, stderr).
+fn wallet(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .arg("wallet")
+        .args(args)
+        .env("SIGILLUM_WALLET_PIN", PIN)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn get(url: &str) -> (u16, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let r = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(url)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    })
+}
+
+fn post_json(url: &str, body: &Value) -> Value {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let r = reqwest::Client::new()
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        r.json().await.unwrap()
+    })
+}
+
+/// The card's standing on the product's registry, retried while the office
+/// publishes its status list.
+fn until_valid(vault: &str, card: &str, registry: &str, genesis: &str) {
+    let start = Instant::now();
+    loop {
+        let (code, out, err) = wallet(&[
+            "show",
+            card,
+            "--vault",
+            vault,
+            "--registry",
+            registry,
+            "--genesis",
+            genesis,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let shown: Value = serde_json::from_str(&out).unwrap();
+        if shown["standing"]["badge"] == "valid" {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{shown:#}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
+    let data = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let first = up(data.path());
+    let s = first.summary.clone();
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the offer took {:?}",
+        started.elapsed()
+    );
+    let offices = s["offices"].as_array().unwrap();
+    assert_eq!(offices.len(), 3);
+
+    // Every page answers: the officers' login, the wallet, the checkpoint screen.
+    for office in offices {
+        let (status, body) = get(&format!(
+            "{}/officer/login",
+            office["url"].as_str().unwrap()
+        ));
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(get(&format!("{}/", s["wallet"].as_str().unwrap())).0, 303);
+    let (status, screen) = get(&format!("{}/", s["checkpoint"].as_str().unwrap()));
+    assert_eq!(status, 200);
+    assert!(screen.contains("border"), "{screen}");
+
+    // The printed offer and PIN give a citizen a passport that checks out on the
+    // product's own registry, and the border checkpoint accepts it.
+    let work = tempfile::tempdir().unwrap();
+    let vault = work.path().join("vault").to_str().unwrap().to_owned();
+    let genesis = data.path().join("registry/genesis.json");
+    let genesis = genesis.to_str().unwrap();
+    let registry = s["registry"].as_str().unwrap();
+    assert_eq!(wallet(&["init", "--vault", &vault]).0, 0);
+    let (code, out, err) = wallet(&[
+        "receive",
+        s["offer"]["offer_link"].as_str().unwrap(),
+        "--pin",
+        s["offer"]["tx_code"].as_str().unwrap(),
+        "--vault",
+        &vault,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let card: Value = serde_json::from_str(&out).unwrap();
+    let card = card["card"].as_str().unwrap().to_owned();
+    until_valid(&vault, &card, registry, genesis);
+    let checkpoint = s["checkpoint"].as_str().unwrap();
+    let request = post_json(
+        &format!("{checkpoint}/v1/requests"),
+        &serde_json::json!({"profile": "border"}),
+    );
+    let (code, _, err) = wallet(&[
+        "present",
+        request["link"].as_str().unwrap(),
+        "--vault",
+        &vault,
+        "--yes",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (_, status) = get(&format!(
+        "{checkpoint}/v1/requests/{}",
+        request["id"].as_str().unwrap()
+    ));
+    let status: Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status["outcome"]["verdict"], "accepted", "{status:#}");
+
+    // Ctrl-C stops every service cleanly.
+    assert!(first.interrupt().success());
+
+    // The next run resumes: the same offices, DIDs and officers, the same ledger
+    // (grown, never rewritten), and the card still checks out.
+    let second = up(data.path());
+    let t = &second.summary;
+    for (a, b) in offices.iter().zip(t["offices"].as_array().unwrap()) {
+        assert_eq!(a["did"], b["did"]);
+        assert_eq!(a["officer_token"], b["officer_token"]);
+    }
+    assert!(t["registry_size"].as_u64() >= s["registry_size"].as_u64());
+    until_valid(&vault, &card, t["registry"].as_str().unwrap(), genesis);
+    let (status, _) = get(&format!(
+        "{}/officer/login",
+        t["offices"][0]["url"].as_str().unwrap()
+    ));
+    assert_eq!(status, 200);
+    assert!(second.interrupt().success());
+}
