@@ -15,6 +15,7 @@ mod cmd_status;
 mod cmd_verifier;
 mod cmd_verify;
 mod cmd_wallet;
+mod demo;
 mod files;
 mod up;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Run everything in one process: registry, three offices, wallet, checkpoint
     /// (what `sigillum` with no arguments does).
     Up(up::UpArgs),
+    /// The story, narrated and checked step by step: issue, receive, border, revoke,
+    /// refused, suspend and reinstate a permit, bank KYC, key rotation.
+    Demo(demo::DemoArgs),
     /// Generate and inspect signing keys.
     #[command(subcommand)]
     Key(cmd_key::KeyCommand),
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Up(up::UpArgs::default())) {
         Command::Up(a) => up::run(&a),
+        Command::Demo(a) => demo::run(&a),
         Command::Key(c) => cmd_key::run(c),
         Command::Credential(c) => cmd_credential::run(c),
         Command::Verify(a) => cmd_verify::run(&a),

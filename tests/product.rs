@@ -225,3 +225,36 @@ fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
     assert_eq!(status, 200);
     assert!(second.interrupt().success());
 }
+
+/// `sigillum demo` tells the whole story against the real product and checks
+/// every step: exit 0 only when all of them held.
+#[test]
+fn the_demo_tells_the_whole_story_and_every_step_holds() {
+    let data = tempfile::tempdir().unwrap();
+    let folder = data.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .arg("demo")
+        .arg("--data")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    for step in 1..=8 {
+        assert!(stdout.contains(&format!("[{step}/8]")), "{stdout}");
+    }
+    assert!(stdout.contains("refused: credential_revoked"), "{stdout}");
+    assert!(stdout.contains("refused: credential_suspended"), "{stdout}");
+    assert!(stdout.contains("8 of 8 steps verified"), "{stdout}");
+    // What the border saw of the passport is what its profile asks for.
+    assert!(!stdout.contains("shared: \n"), "{stdout}");
+    // A second run into the same folder is refused rather than mixing stories.
+    let again = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .arg("demo")
+        .arg("--data")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}

@@ -258,7 +258,14 @@ impl Issuer {
             .map_err(|e| {
                 WalletError::new(400, "credential_request_denied", e.code(), e.to_string())
             })?;
-        let signing = self.signing();
+        let signing = self.signing().at(now.unix()).ok_or_else(|| {
+            WalletError::new(
+                503,
+                "server_error",
+                "signing_key_rotating",
+                "the office is switching signing keys; ask again in a moment",
+            )
+        })?;
         let did = self.did();
         let public = self.config.registry.public_url().to_owned();
         let mut credentials = Vec::with_capacity(slots.len());

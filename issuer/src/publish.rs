@@ -63,8 +63,17 @@ fn documents(
     values: &[u8],
 ) -> Result<Vec<(ListRef, &'static str, String)>, IssueError> {
     let did = issuer.did();
-    let signing = issuer.signing();
     let now = issuer.clock.now();
+    // The registry takes a status list only from the DID's current assertionMethod
+    // key, and a verifier wants that key valid at the list's `iat`: after a
+    // rotation, lists wait for the new key's first second (`publish_once` waits).
+    let signing = issuer.signing();
+    if signing.at(now.unix()).is_none_or(|s| s.kid != signing.kid) {
+        return Err(IssueError::Store(format!(
+            "a key rotation takes effect at {}; the lists are published then",
+            signing.from
+        )));
+    }
     let valid_until = now.plus(i64::from(issuer.config.status.valid_hours) * 3600);
     let public = issuer.config.registry.public_url().to_owned();
     let fail = |e: String| IssueError::Store(format!("building status list {k}: {e}"));
@@ -130,6 +139,13 @@ impl Issuer {
     /// The first store or registry error; lists not yet published stay dirty and
     /// are tried again on the next round.
     pub async fn publish_once(&self) -> Result<usize, IssueError> {
+        let ahead = self.signing().from.saturating_sub(self.clock.now().unix());
+        if ahead > 0 {
+            // A rotation just took effect ahead of the clock (at most
+            // ROTATION_LEAD_SECS): sign the lists with the new key from its first second.
+            let secs = ahead.min(crate::service::ROTATION_LEAD_SECS + 1);
+            tokio::time::sleep(Duration::from_secs(u64::try_from(secs).unwrap_or(0))).await;
+        }
         let did = self.did();
         let now = self.clock.now().unix();
         let refresh_after = i64::from(self.config.status.valid_hours) * 3600 / 2;

@@ -46,6 +46,12 @@ pub enum StartError {
     UnknownType(String),
 }
 
+/// How far ahead of the clock a key rotation takes effect on the registry: the
+/// old key signs what is dated before that second, the new key what is dated from
+/// it, so no credential is ever dated in the second its key changed (a key period
+/// is half-open, `[from, until)`, in whole seconds: credential/src/ledger/did_history.rs).
+pub const ROTATION_LEAD_SECS: i64 = 2;
+
 /// The signing key in use, swapped whole on rotation.
 #[derive(Debug)]
 pub struct Signing {
@@ -53,6 +59,29 @@ pub struct Signing {
     pub kid: String,
     /// The key (behind `JwsSigner`: an HSM key would be another type here).
     pub key: SigningKey,
+    /// Signatures dated before this are the previous key's (a rotation that takes
+    /// effect at this second).
+    pub from: i64,
+    /// Signatures dated at or after this are not this key's: its retirement is
+    /// being written to the registry.
+    pub until: Option<i64>,
+    /// The key before, while signatures dated before `from` are still made.
+    pub previous: Option<Arc<Signing>>,
+}
+
+impl Signing {
+    /// The key whose period on the registry covers a signature dated `at`; `None`
+    /// only while a rotation's registry write is slower than [`ROTATION_LEAD_SECS`].
+    #[must_use]
+    pub fn at(self: &Arc<Self>, at: i64) -> Option<Arc<Signing>> {
+        if at >= self.from {
+            return self.until.is_none_or(|u| at < u).then(|| Arc::clone(self));
+        }
+        self.previous
+            .as_ref()
+            .filter(|p| p.from <= at && p.until.is_none_or(|u| at < u))
+            .map(Arc::clone)
+    }
 }
 
 /// The issuing service.
@@ -63,6 +92,8 @@ pub struct Issuer {
     pub(crate) unlock: Unlock,
     pub(crate) identity: RwLock<Identity>,
     pub(crate) signing: RwLock<Arc<Signing>>,
+    /// Held through a key rotation, so two never interleave.
+    rotating: tokio::sync::Mutex<()>,
     pub(crate) types: &'static CredentialTypes,
     pub(crate) link: RegistryLink,
     pub(crate) nonces: NonceBook,
@@ -121,6 +152,9 @@ impl Issuer {
         let signing = Signing {
             kid: identity.current_kid(),
             key: identity.current().key.clone(),
+            from: i64::MIN,
+            until: None,
+            previous: None,
         };
         let issuer = Issuer {
             public_url: config.public_url(),
@@ -133,6 +167,7 @@ impl Issuer {
             unlock,
             identity: RwLock::new(identity),
             signing: RwLock::new(Arc::new(signing)),
+            rotating: tokio::sync::Mutex::new(()),
             types,
             link,
             accredited: Mutex::new(HashMap::new()),
@@ -274,37 +309,64 @@ impl Issuer {
     }
 
     /// Rotates the signing key: a new key is sealed to disk first, then the DID
-    /// document is updated on the registry, then new credentials use it.
+    /// document is updated on the registry with the change taking effect
+    /// [`ROTATION_LEAD_SECS`] ahead; the old key signs what is dated before that
+    /// second and the new key what is dated from it, so every credential's key is
+    /// valid at its `iat` on the registry.
     ///
     /// # Errors
     /// [`IssueError`] when sealing or the registry write fails (the old key keeps signing).
     pub async fn rotate_key(&self, officer: &str) -> Result<String, IssueError> {
-        let now = self.clock.now().unix();
+        let _one_at_a_time = self.rotating.lock().await;
+        let effective = self.clock.now().unix() + ROTATION_LEAD_SECS;
         let mut next = self.identity();
-        next.rotate(now);
+        next.rotate(effective);
         next.save(&self.config.data_dir, &self.unlock)
             .map_err(|e| IssueError::Store(e.to_string()))?;
+        let current = self.signing();
+        let retiring = Arc::new(Signing {
+            kid: current.kid.clone(),
+            key: current.key.clone(),
+            from: current.from,
+            until: Some(effective),
+            previous: None,
+        });
+        self.set_signing(Arc::clone(&retiring));
         let did = next.did().to_owned();
         let doc_next = next.clone();
-        self.link
-            .submit_with_prev(&did, move |prev| doc_next.document_operation(prev, now))
-            .await
-            .map_err(IssueError::Registry)?;
+        let written = self
+            .link
+            .submit_with_prev(&did, move |prev| {
+                doc_next.document_operation(prev, effective)
+            })
+            .await;
+        if let Err(e) = written {
+            self.set_signing(current);
+            return Err(IssueError::Registry(e));
+        }
         let kid = next.current_kid();
         let signing = Signing {
             kid: kid.clone(),
             key: next.current().key.clone(),
+            from: effective,
+            until: None,
+            previous: Some(retiring),
         };
         if let Ok(mut id) = self.identity.write() {
             *id = next;
         }
-        if let Ok(mut s) = self.signing.write() {
-            *s = Arc::new(signing);
-        }
+        self.set_signing(Arc::new(signing));
         self.published.forget_all();
         self.publish.notify_one();
         self.audit(officer, "rotate", None, &format!("new signing key {kid}"))?;
         Ok(kid)
+    }
+
+    fn set_signing(&self, signing: Arc<Signing>) {
+        match self.signing.write() {
+            Ok(mut s) => *s = signing,
+            Err(poisoned) => *poisoned.into_inner() = signing,
+        }
     }
 
     /// Marks signing key `fragment` (e.g. `key-1`) compromised since `since`.
@@ -388,4 +450,40 @@ fn same_keys(ledger: &Value, ours: &Value) -> bool {
         out
     };
     summary(ledger) == summary(ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sigillum_credential::key::{Alg, SigningKey};
+
+    use super::Signing;
+
+    fn key(kid: &str, from: i64, until: Option<i64>, previous: Option<Arc<Signing>>) -> Signing {
+        Signing {
+            kid: kid.into(),
+            key: SigningKey::generate(Alg::Es256),
+            from,
+            until,
+            previous,
+        }
+    }
+
+    /// During a rotation that takes effect at 102, every signature dated before 102
+    /// is the old key's and every one from 102 the new key's; while the registry
+    /// write is still pending, nothing is signed at or after 102.
+    #[test]
+    fn each_date_has_exactly_the_key_valid_then() {
+        let retiring = Arc::new(key("key-1", i64::MIN, Some(102), None));
+        assert_eq!(retiring.at(101).unwrap().kid, "key-1");
+        assert!(retiring.at(102).is_none(), "the write is still pending");
+        let rotated = Arc::new(key("key-2", 102, None, Some(Arc::clone(&retiring))));
+        assert_eq!(rotated.at(100).unwrap().kid, "key-1");
+        assert_eq!(rotated.at(101).unwrap().kid, "key-1");
+        assert_eq!(rotated.at(102).unwrap().kid, "key-2");
+        assert_eq!(rotated.at(5_000).unwrap().kid, "key-2");
+        let settled = Arc::new(key("key-1", i64::MIN, None, None));
+        assert_eq!(settled.at(i64::MAX).unwrap().kid, "key-1");
+    }
 }

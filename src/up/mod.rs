@@ -14,8 +14,8 @@
 //! It prints where each page is, the demo officers' tokens and a first passport
 //! offer as a terminal QR code with its PIN; Ctrl-C stops every service cleanly.
 
-mod consortium;
-mod offices;
+pub mod consortium;
+pub mod offices;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,8 +32,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::CliError;
-use consortium::Consortium;
-use offices::{OFFICES, Office};
+pub use consortium::Consortium;
+pub use offices::{OFFICES, Office};
 
 /// Where and how to run.
 #[derive(Args, Clone)]
@@ -88,32 +88,8 @@ fn stopped(stop: &watch::Receiver<bool>) -> impl std::future::Future<Output = ()
 /// The first passport offer, made through the passport office's officer API as an
 /// officer would make it: `{id, offer_link, tx_code, …}`.
 async fn first_offer(office: &Office) -> Result<Value, CliError> {
-    let sample = sigillum_credential::schema::CredentialTypes::builtin()
-        .map_err(|e| CliError(e.to_string()))?
-        .get(office.kind)
-        .map_err(|e| CliError(e.to_string()))?
-        .spec()
-        .samples
-        .first()
-        .cloned()
-        .ok_or("the passport type has no sample")?;
     let reference = format!("demo-{}", SystemClock.now().unix());
-    let r = reqwest::Client::new()
-        .post(format!(
-            "{}/v1/credentials/{}?qr=none",
-            office.issuer.public_url(),
-            office.kind
-        ))
-        .bearer_auth(&office.officer_token)
-        .json(&json!({"reference": reference, "claims": sample}))
-        .send()
-        .await?;
-    let status = r.status();
-    let body: Value = r.json().await?;
-    if !status.is_success() {
-        return Err(CliError(format!("the first offer was refused: {body}")));
-    }
-    Ok(body)
+    office.issue(&office.sample(0)?, &reference).await
 }
 
 fn banner(data: &Path, summary: &Value, offer_link: &str) -> String {
@@ -177,102 +153,162 @@ fn banner(data: &Path, summary: &Value, offer_link: &str) -> String {
     out
 }
 
+/// The running product: every service, and how to stop them.
+pub struct Product {
+    pub registry_url: String,
+    pub checkpoint_url: String,
+    pub wallet_url: String,
+    pub offices: Vec<Office>,
+    pub consortium: Consortium,
+    /// Stops the offices, the checkpoint and the wallet.
+    stop: watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+    /// Stops the registry, last: the offices publish to it until they stop.
+    stop_registry: watch::Sender<bool>,
+    registry: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Product {
+    /// Starts every service with its data in `data` (made or resumed), the registry
+    /// at `port_base` and the others after it (0: free ports).
+    pub async fn start(data: &Path, port_base: u16) -> Result<Self, CliError> {
+        std::fs::create_dir_all(data)
+            .map_err(|e| CliError(format!("cannot create {}: {e}", data.display())))?;
+        let (registry_listener, registry_url) = bind(port_base, 0, "registry").await?;
+        let mut office_listeners = Vec::new();
+        for (offset, (kind, _)) in (1u16..).zip(OFFICES) {
+            office_listeners.push(bind(port_base, offset, &format!("{kind} office")).await?);
+        }
+        let (checkpoint_listener, checkpoint_url) = bind(port_base, 10, "checkpoint").await?;
+        let (wallet_listener, wallet_url) = bind(port_base, 20, "wallet").await?;
+
+        let (stop, stop_rx) = watch::channel(false);
+        let (stop_registry, registry_rx) = watch::channel(false);
+        let mut tasks = Vec::new();
+        let consortium = Consortium::open(&data.join("registry"))?;
+        let registry = tokio::spawn(sigillum_registry::http::run(
+            registry_listener,
+            Arc::clone(&consortium.node),
+            stopped(&registry_rx),
+        ));
+
+        let mut offices = Vec::new();
+        for ((listener, url), office) in office_listeners.into_iter().zip(OFFICES) {
+            let started = offices::start(data, office, &url, &consortium, &registry_url).await?;
+            tasks.push(tokio::spawn(sigillum_issuer::http::run(
+                listener,
+                Arc::clone(&started.issuer),
+                stopped(&stop_rx),
+            )));
+            offices.push(started);
+        }
+
+        let checkpoint = Verifier::start(
+            VerifierConfig {
+                listen: checkpoint_url.trim_start_matches("http://").to_owned(),
+                public_url: checkpoint_url.clone(),
+                data_dir: data.join("checkpoint"),
+                profiles: vec!["border".into(), "bank_kyc".into(), "business_check".into()],
+                consortium: consortium.trust(),
+                registry: Some(registry_url.clone()),
+                bundle: None,
+                ledger_cache_secs: 0,
+                bundle_refresh_secs: 3600,
+                request_ttl_secs: 300,
+                receipts: true,
+            },
+            checkpoint_url.clone(),
+            Arc::new(SystemClock),
+        )
+        .map_err(|e| CliError(format!("the checkpoint: {e}")))?;
+        tasks.push(tokio::spawn(sigillum_verifier::http::run(
+            checkpoint_listener,
+            checkpoint,
+            stopped(&stop_rx),
+        )));
+
+        let wallet = Site::start(
+            SiteConfig {
+                listen: wallet_url.trim_start_matches("http://").to_owned(),
+                public_url: wallet_url.clone(),
+                data_dir: data.join("wallet"),
+                registry: Some(registry_url.clone()),
+                consortium: Some(consortium.trust()),
+                session_idle_minutes: 10,
+                copies: 3,
+                pin_kdf: None,
+            },
+            wallet_url.clone(),
+            Arc::new(SystemClock),
+        )
+        .map_err(|e| CliError(format!("the wallet: {e}")))?;
+        tasks.push(tokio::spawn(sigillum_wallet::site::run(
+            wallet_listener,
+            wallet,
+            stopped(&stop_rx),
+        )));
+        Ok(Product {
+            registry_url,
+            checkpoint_url,
+            wallet_url,
+            offices,
+            consortium,
+            stop,
+            tasks,
+            stop_registry,
+            registry,
+        })
+    }
+
+    /// The office issuing `kind`.
+    pub fn office(&self, kind: &str) -> Result<&Office, CliError> {
+        self.offices
+            .iter()
+            .find(|o| o.kind == kind)
+            .ok_or_else(|| CliError(format!("no {kind} office")))
+    }
+
+    /// Stops every service and waits for each to finish; the registry last.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            report(task.await);
+        }
+        let _ = self.stop_registry.send(true);
+        report(self.registry.await);
+    }
+}
+
+fn report(ended: Result<std::io::Result<()>, tokio::task::JoinError>) {
+    match ended {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => eprintln!("a service stopped with an error: {e}"),
+        Err(e) => eprintln!("a service failed: {e}"),
+    }
+}
+
 /// Brings everything up, prints where it is, and serves until Ctrl-C.
 pub fn run(args: &UpArgs) -> Result<ExitCode, CliError> {
     tokio::runtime::Runtime::new()?.block_on(serve(args))
 }
 
 async fn serve(args: &UpArgs) -> Result<ExitCode, CliError> {
-    std::fs::create_dir_all(&args.data)
-        .map_err(|e| CliError(format!("cannot create {}: {e}", args.data.display())))?;
     let data = args.data.as_path();
-    let (registry_listener, registry_url) = bind(args.port_base, 0, "registry").await?;
-    let mut office_listeners = Vec::new();
-    for (offset, (kind, _)) in (1u16..).zip(OFFICES) {
-        office_listeners.push(bind(args.port_base, offset, &format!("{kind} office")).await?);
-    }
-    let (checkpoint_listener, checkpoint_url) = bind(args.port_base, 10, "checkpoint").await?;
-    let (wallet_listener, wallet_url) = bind(args.port_base, 20, "wallet").await?;
-
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let mut tasks = Vec::new();
-    let consortium = Consortium::open(&data.join("registry"))?;
-    tasks.push(tokio::spawn(sigillum_registry::http::run(
-        registry_listener,
-        Arc::clone(&consortium.node),
-        stopped(&stop_rx),
-    )));
-
-    let mut offices = Vec::new();
-    for ((listener, url), office) in office_listeners.into_iter().zip(OFFICES) {
-        let started = offices::start(data, office, &url, &consortium, &registry_url).await?;
-        tasks.push(tokio::spawn(sigillum_issuer::http::run(
-            listener,
-            Arc::clone(&started.issuer),
-            stopped(&stop_rx),
-        )));
-        offices.push(started);
-    }
-
-    let checkpoint = Verifier::start(
-        VerifierConfig {
-            listen: checkpoint_url.trim_start_matches("http://").to_owned(),
-            public_url: checkpoint_url.clone(),
-            data_dir: data.join("checkpoint"),
-            profiles: vec!["border".into(), "bank_kyc".into(), "business_check".into()],
-            consortium: consortium.trust(),
-            registry: Some(registry_url.clone()),
-            bundle: None,
-            ledger_cache_secs: 0,
-            bundle_refresh_secs: 3600,
-            request_ttl_secs: 300,
-            receipts: true,
-        },
-        checkpoint_url.clone(),
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| CliError(format!("the checkpoint: {e}")))?;
-    tasks.push(tokio::spawn(sigillum_verifier::http::run(
-        checkpoint_listener,
-        checkpoint,
-        stopped(&stop_rx),
-    )));
-
-    let wallet = Site::start(
-        SiteConfig {
-            listen: wallet_url.trim_start_matches("http://").to_owned(),
-            public_url: wallet_url.clone(),
-            data_dir: data.join("wallet"),
-            registry: Some(registry_url.clone()),
-            consortium: Some(consortium.trust()),
-            session_idle_minutes: 10,
-            copies: 3,
-            pin_kdf: None,
-        },
-        wallet_url.clone(),
-        Arc::new(SystemClock),
-    )
-    .map_err(|e| CliError(format!("the wallet: {e}")))?;
-    tasks.push(tokio::spawn(sigillum_wallet::site::run(
-        wallet_listener,
-        wallet,
-        stopped(&stop_rx),
-    )));
-
-    let offer = first_offer(&offices[0]).await?;
+    let product = Product::start(data, args.port_base).await?;
+    let offer = first_offer(product.office("passport")?).await?;
     let offer_link = offer["offer_link"].as_str().unwrap_or_default().to_owned();
     let summary = json!({
         "data": data,
-        "registry": registry_url,
-        "registry_size": consortium.node.size(),
-        "offices": offices.iter().map(|o| json!({
+        "registry": product.registry_url,
+        "registry_size": product.consortium.node.size(),
+        "offices": product.offices.iter().map(|o| json!({
             "type": o.kind,
             "url": o.issuer.public_url(),
             "did": o.issuer.did(),
             "officer_token": o.officer_token,
         })).collect::<Vec<_>>(),
-        "checkpoint": checkpoint_url,
-        "wallet": wallet_url,
+        "checkpoint": product.checkpoint_url,
+        "wallet": product.wallet_url,
         "offer": {"id": offer["id"], "offer_link": offer_link, "tx_code": offer["tx_code"]},
     });
     if args.json {
@@ -280,17 +316,9 @@ async fn serve(args: &UpArgs) -> Result<ExitCode, CliError> {
     } else {
         crate::say!("{}", banner(data, &summary, &offer_link));
     }
-
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("stopping…");
-    let _ = stop_tx.send(true);
-    for task in tasks {
-        match task.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("a service stopped with an error: {e}"),
-            Err(e) => eprintln!("a service failed: {e}"),
-        }
-    }
+    product.stop().await;
     eprintln!("stopped; run again to resume from {}", data.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use serde_json::{Value, json};
+use sigillum_credential::schema::CredentialTypes;
 use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_issuer::config::{IssuerConfig, KeySource, OfferConfig, RegistryConfig, StatusConfig};
 use sigillum_issuer::keystore::Unlock;
@@ -27,6 +29,65 @@ pub struct Office {
     pub kind: &'static str,
     pub issuer: Arc<Issuer>,
     pub officer_token: String,
+}
+
+impl Office {
+    /// Sample subject `n` of this office's credential type (`specs/credential-types`).
+    pub fn sample(&self, n: usize) -> Result<Value, CliError> {
+        CredentialTypes::builtin()
+            .map_err(|e| CliError(e.to_string()))?
+            .get(self.kind)
+            .map_err(|e| CliError(e.to_string()))?
+            .spec()
+            .samples
+            .get(n)
+            .cloned()
+            .ok_or_else(|| CliError(format!("the {} type has no sample {n}", self.kind)))
+    }
+
+    /// Issues `claims` through the officer API, as an officer's client would:
+    /// `{id, offer_link, tx_code, …}`.
+    pub async fn issue(&self, claims: &Value, reference: &str) -> Result<Value, CliError> {
+        self.officer_call(
+            &format!("/v1/credentials/{}?qr=none", self.kind),
+            &json!({"reference": reference, "claims": claims}),
+        )
+        .await
+    }
+
+    /// `revoke`, `suspend` or `reinstate` credential `id` through the officer API.
+    pub async fn change_status(
+        &self,
+        id: &str,
+        action: &str,
+        reason: &str,
+    ) -> Result<Value, CliError> {
+        self.officer_call(
+            &format!("/v1/credentials/{id}/{action}"),
+            &json!({"reason": reason}),
+        )
+        .await
+    }
+
+    async fn officer_call(&self, path: &str, body: &Value) -> Result<Value, CliError> {
+        let url = format!("{}{path}", self.issuer.public_url());
+        let r = reqwest::Client::new()
+            .post(&url)
+            .bearer_auth(&self.officer_token)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| CliError(format!("{url}: {e}")))?;
+        let status = r.status();
+        let answer: Value = r
+            .json()
+            .await
+            .map_err(|e| CliError(format!("{url}: {e}")))?;
+        if !status.is_success() {
+            return Err(CliError(format!("{url} refused: {answer}")));
+        }
+        Ok(answer)
+    }
 }
 
 fn config(
