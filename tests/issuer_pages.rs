@@ -157,7 +157,7 @@ impl World {
 
     /// Issues `type_name`'s first sample with `reference` through the page; the offer page.
     async fn issue(&self, cookie: &str, type_name: &str, reference: &str) -> Page {
-        let mut form = sample_form(type_name);
+        let mut form = common::local::sample_form(type_name);
         form.push(("reference".into(), reference.into()));
         form.push(("format".into(), "dc+sd-jwt".into()));
         self.post(
@@ -194,39 +194,9 @@ fn sample(type_name: &str) -> Map<String, Value> {
     schema.spec().samples[0].as_object().unwrap().clone()
 }
 
-/// A sample subject as the form would submit it: `address.locality`,
-/// `representatives.0.role`, `activity_codes` as "a, b".
-fn sample_form(type_name: &str) -> Vec<(String, String)> {
-    fn walk(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
-        match value {
-            Value::Object(members) => {
-                for (k, v) in members {
-                    walk(&format!("{name}.{k}"), v, out);
-                }
-            }
-            Value::Array(items) if items.iter().all(Value::is_object) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(&format!("{name}.{i}"), item, out);
-                }
-            }
-            Value::Array(items) => {
-                let texts: Vec<&str> = items.iter().map(|i| i.as_str().unwrap()).collect();
-                out.push((name.to_owned(), texts.join(", ")));
-            }
-            Value::String(s) => out.push((name.to_owned(), s.clone())),
-            other => out.push((name.to_owned(), other.to_string())),
-        }
-    }
-    let mut out = Vec::new();
-    for (k, v) in &sample(type_name) {
-        walk(k, v, &mut out);
-    }
-    out
-}
-
 /// The sample's form with some fields replaced (or, with an empty value, left empty).
 fn sample_with(type_name: &str, changes: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut form: Vec<(String, String)> = sample_form(type_name)
+    let mut form: Vec<(String, String)> = common::local::sample_form(type_name)
         .into_iter()
         .filter(|(k, _)| !changes.iter().any(|(c, _)| c == k))
         .collect();
@@ -258,7 +228,7 @@ async fn login_refuses_a_wrong_token_and_signs_in_with_the_right_one() {
             "/officer/issue/passport",
             None,
             None,
-            &sample_form("passport"),
+            &common::local::sample_form("passport"),
         )
         .await;
     assert_eq!((page.status, page.location()), (303, "/officer/login"));
@@ -471,7 +441,7 @@ async fn issuing_from_the_form_shows_the_qr_and_pin_and_records_the_claims() {
         assert_eq!(offer_id(&again), id);
     }
     // VC-JWT chosen in the form.
-    let mut form = sample_form("passport");
+    let mut form = common::local::sample_form("passport");
     form.extend(pairs(&[
         ("reference", "case-jwt"),
         ("format", "jwt_vc_json"),
@@ -485,7 +455,7 @@ async fn issuing_from_the_form_shows_the_qr_and_pin_and_records_the_claims() {
         "jwt_vc_json"
     );
     // Not accredited for residence permits: the code and sentence, values kept.
-    let mut form = sample_form("residence_permit");
+    let mut form = common::local::sample_form("residence_permit");
     form.push(("reference".into(), "case-rp".into()));
     let page = w
         .post(
@@ -552,7 +522,7 @@ async fn a_bad_submission_comes_back_with_each_fields_message_and_the_values() {
 
     // A business licence with one representative in the third row: the message for
     // the missing role lands on that row's field.
-    let mut form: Vec<(String, String)> = sample_form("business_license")
+    let mut form: Vec<(String, String)> = common::local::sample_form("business_license")
         .into_iter()
         .filter(|(k, _)| !k.starts_with("representatives.") && k != "activity_codes")
         .collect();
@@ -595,7 +565,7 @@ async fn a_bad_submission_comes_back_with_each_fields_message_and_the_values() {
     );
 
     // A reference the issuer refuses: the message by the reference field.
-    let mut form = sample_form("passport");
+    let mut form = common::local::sample_form("passport");
     form.push(("reference".into(), "x".repeat(129)));
     let page = w
         .post("/officer/issue/passport", Some(&cookie), None, &form)
@@ -809,7 +779,7 @@ async fn a_post_from_another_origin_is_refused() {
                 "/officer/issue/passport",
                 Some(&cookie),
                 Some(origin),
-                &sample_form("passport"),
+                &common::local::sample_form("passport"),
             )
             .await;
         assert_eq!(page.status, 403, "{origin}");

@@ -5,68 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::product::Up;
 use serde_json::Value;
 
 const PIN: &str = "424242";
-
-/// A running `sigillum up` and the summary it printed.
-struct Up {
-    child: Child,
-    summary: Value,
-}
-
-fn up(data: &std::path::Path) -> Up {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
-        .args(["up", "--port-base", "0", "--json", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let summary: Value =
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: the summary line {line:?}"));
-    Up { child, summary }
-}
-
-impl Up {
-    /// Ctrl-C, as a person at the terminal would; the exit status.
-    fn interrupt(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "still running 20 s after Ctrl-C"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Up {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `sigillum wallet <args>` with the PIN in the environment: (code, stdout, stderr).
 fn wallet(args: &[&str]) -> (i32, String, String) {
@@ -142,7 +89,7 @@ fn until_valid(vault: &str, card: &str, registry: &str, genesis: &str) {
 fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
     let data = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let first = up(data.path());
+    let first = Up::start(data.path());
     let s = first.summary.clone();
     assert!(
         started.elapsed() < Duration::from_secs(60),
@@ -210,7 +157,7 @@ fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
 
     // The next run resumes: the same offices, DIDs and officers, the same ledger
     // (grown, never rewritten), and the card still checks out.
-    let second = up(data.path());
+    let second = Up::start(data.path());
     let t = &second.summary;
     for (a, b) in offices.iter().zip(t["offices"].as_array().unwrap()) {
         assert_eq!(a["did"], b["did"]);

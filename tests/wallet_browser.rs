@@ -15,8 +15,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::Arc;
 
 use common::local::{LocalIssuer, LocalRegistry, LocalVerifier, LocalWallet, sample};
@@ -24,29 +23,9 @@ use serde_json::{Value, json};
 use sigillum_credential::time::SystemClock;
 use sigillum_issuer::store::Role;
 
-/// `tests/browser`, with its pinned npm packages installed (`npm ci`, no scripts).
-fn harness() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !dir.join("node_modules/playwright-core").exists() {
-        let status = Command::new("npm")
-            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-            .current_dir(&dir)
-            .status()
-            .expect("npm is required for the browser tests (install Node.js ≥ 20)");
-        assert!(status.success(), "npm ci failed in {}", dir.display());
-    }
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "the browser tests need Chromium at {chromium}: `apt-get install chromium` (Debian), \
-         or set CHROMIUM; .ci/run installs it"
-    );
-    dir
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_signs_up_adds_a_passport_and_shares_it_from_a_phone() {
-    let dir = harness();
+    let dir = common::browser::harness();
     let registry = LocalRegistry::start("registry.test/wallet-browser").await;
     let office = LocalIssuer::start(
         &registry,
@@ -97,24 +76,10 @@ async fn a_citizen_signs_up_adds_a_passport_and_shares_it_from_a_phone() {
         "request": request["link"],
         "artifacts": artifacts,
     });
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(dir.join("wallet.mjs"))
-            .arg(input.to_string())
-            .output()
-            .expect("node is required for the browser tests")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let report: Value = stdout
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("no report from the browser script:\n{stdout}\n{stderr}"));
-    assert_eq!(report["ok"], true, "{report:#}\n{stderr}");
-    assert!(out.status.success());
+    let report =
+        tokio::task::spawn_blocking(move || common::browser::run(&dir, "wallet.mjs", &input))
+            .await
+            .unwrap();
     let steps: Vec<&str> = report["steps"]
         .as_array()
         .unwrap()
@@ -128,11 +93,7 @@ async fn a_citizen_signs_up_adds_a_passport_and_shares_it_from_a_phone() {
             "history"
         ]
     );
-    for (n, step) in steps.iter().enumerate() {
-        let shot = artifacts.join(format!("{:02}-{step}.png", n + 1));
-        let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: {e}", shot.display()));
-        assert!(png.starts_with(b"\x89PNG"), "{} is a PNG", shot.display());
-    }
+    common::browser::screenshots(&artifacts, &steps);
 
     let outcome: Value = http
         .get(format!(

@@ -5,7 +5,8 @@
 //
 // Usage: node wallet.mjs '{"wallet":URL,"offer":LINK,"pin":PIN,"request":LINK,"artifacts":DIR}'
 import { mkdirSync } from 'node:fs';
-import { phone, phoneFaults } from './chromium.mjs';
+import { deviceFaults, expectText, phone } from './chromium.mjs';
+import { addCard, consent, createWallet, fillOffer, fillRequest, share, signUp } from './citizen.mjs';
 
 const input = JSON.parse(process.argv[2]);
 mkdirSync(input.artifacts, { recursive: true });
@@ -15,55 +16,34 @@ const faults = [];
 
 async function step(name) {
   await page.screenshot({ path: `${input.artifacts}/${String(steps.length + 1).padStart(2, '0')}-${name}.png`, fullPage: true });
-  for (const f of await phoneFaults(page)) faults.push(`${name}: ${f}`);
+  for (const f of await deviceFaults(page)) faults.push(`${name}: ${f}`);
   steps.push({ name, title: await page.title() });
 }
 
-// Waits (up to 10 s) for the page the last tap led to to show `text`.
-async function expectText(text) {
-  try {
-    await page.waitForFunction((t) => document.body && document.body.innerText.includes(t), text, { timeout: 10000 });
-  } catch {
-    const body = await page.textContent('body');
-    throw new Error(`"${text}" not on ${page.url()}: ${body.slice(0, 400)}`);
-  }
-}
-
 try {
-  await page.goto(input.wallet);
-  await page.getByRole('link', { name: 'Create a wallet' }).tap();
-  await page.getByLabel('Wallet name').fill('amira');
-  await page.getByLabel('PIN', { exact: true }).fill('271828');
-  await page.getByLabel('PIN again').fill('271828');
+  await signUp(page, input.wallet, 'amira', '271828');
   await step('sign-up');
-  await page.getByRole('button', { name: 'Create my wallet' }).tap();
-  await expectText('My cards');
+  await createWallet(page);
   await step('no-cards');
 
-  await page.getByRole('link', { name: 'Add a card' }).tap();
-  await page.getByLabel('Offer link').fill(input.offer);
-  await page.getByLabel('PIN from the office').fill(input.pin);
+  await fillOffer(page, input.offer, input.pin);
   await step('add');
-  await page.getByRole('button', { name: 'Add the card' }).tap();
-  await expectText('Added: Passport');
+  await addCard(page, 'Passport');
   await step('card');
-  await page.getByRole('link', { name: 'Cards' }).tap();
-  await expectText('Passport');
+  await page.getByRole('link', { name: 'Cards', exact: true }).tap();
+  await expectText(page, 'Passport');
   await step('cards');
 
-  await page.getByRole('link', { name: 'Present' }).tap();
-  await page.getByLabel('Request link').fill(input.request);
+  await fillRequest(page, input.request);
   await step('present');
-  await page.getByRole('button', { name: 'Continue' }).tap();
-  await expectText('Share with this checkpoint?');
-  await expectText('Date of birth');
+  await consent(page);
+  await expectText(page, 'Date of birth');
   await step('consent');
-  await page.getByRole('button', { name: 'Share', exact: true }).tap();
-  await expectText('The checkpoint received your answer');
+  await share(page);
   await step('shared');
 
   await page.getByRole('link', { name: 'History' }).tap();
-  await expectText('Shared');
+  await expectText(page, 'Shared');
   await step('history');
   console.log(JSON.stringify({ ok: faults.length === 0, steps, faults }));
 } catch (e) {

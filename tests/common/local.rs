@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rand_core::OsRng;
-use serde_json::json;
+use serde_json::{Value, json};
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::operation::{OpType, Operation, sign};
 use sigillum_credential::ledger::{KeyName, Policy, SignerKey};
@@ -28,6 +28,36 @@ pub fn sample(kind: &str) -> serde_json::Map<String, serde_json::Value> {
         .as_object()
         .unwrap()
         .clone()
+}
+
+/// A sample subject as the form would submit it: `address.locality`,
+/// `representatives.0.role`, `activity_codes` as "a, b".
+pub fn sample_form(type_name: &str) -> Vec<(String, String)> {
+    fn walk(name: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(members) => {
+                for (k, v) in members {
+                    walk(&format!("{name}.{k}"), v, out);
+                }
+            }
+            Value::Array(items) if items.iter().all(Value::is_object) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(&format!("{name}.{i}"), item, out);
+                }
+            }
+            Value::Array(items) => {
+                let texts: Vec<&str> = items.iter().map(|i| i.as_str().unwrap()).collect();
+                out.push((name.to_owned(), texts.join(", ")));
+            }
+            Value::String(s) => out.push((name.to_owned(), s.clone())),
+            other => out.push((name.to_owned(), other.to_string())),
+        }
+    }
+    let mut out = Vec::new();
+    for (k, v) in &sample(type_name) {
+        walk(k, v, &mut out);
+    }
+    out
 }
 
 /// The sample passport's claims a border checkpoint should see, sorted: what the

@@ -4,7 +4,9 @@
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
 pub mod local;
+pub mod product;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -55,26 +55,20 @@ fn html_response(status: StatusCode, body: String) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CSP),
     );
+    // Not no-referrer: with it, browsers send `Origin: null` on form posts, and
+    // `same_origin` would refuse the screen's own forms.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     response
 }
 
-/// Refuses a POST whose `Origin` is another site's (a forged form).
+/// Refuses a POST whose `Origin` is another site's, or that the browser marks
+/// as sent from another site (a forged form; `sigillum_web::page::same_origin`).
 fn same_origin(verifier: &Verifier, headers: &HeaderMap) -> Result<(), Box<Response>> {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return Ok(());
-    };
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let ours = origin == format!("http://{host}")
-        || origin == format!("https://{host}")
-        || verifier.request_uri("").starts_with(origin);
-    if ours {
+    let ours = sigillum_web::page::origin_of(&verifier.request_uri(""));
+    if sigillum_web::page::same_origin(headers, ours.as_deref()) {
         Ok(())
     } else {
         Err(Box::new(html_response(
@@ -385,13 +379,7 @@ fn answered(h: &mut Html, session: &Session, outcome: &Outcome) {
                 ));
             }
         }
-        h.tag("h2").text(
-            r.credential_type
-                .as_deref()
-                .map(title_of)
-                .as_deref()
-                .unwrap_or("Credential"),
-        );
+        h.tag("h2").text(&type_title(r.credential_type.as_deref()));
         h.tag("dl").body(|h| {
             if let Some(issuer) = &r.issuer {
                 h.tag("dt").text("Issuer");
@@ -400,7 +388,7 @@ fn answered(h: &mut Html, session: &Session, outcome: &Outcome) {
             for (name, value) in &r.claims {
                 if matches!(
                     name.as_str(),
-                    "cnf" | "status" | "iss" | "vct" | "iat" | "nbf" | "_sd_alg"
+                    "cnf" | "status" | "iss" | "vct" | "iat" | "nbf" | "exp" | "_sd_alg"
                 ) {
                     continue;
                 }
@@ -458,6 +446,23 @@ fn show_value(value: &Value) -> String {
 }
 
 /// `bank_kyc` → `Bank kyc`; `family_name` → `Family name`.
+/// What a credential is, for the officer: its type's display name ("Passport")
+/// when the type is one of ours, else the identifier itself.
+fn type_title(type_id: Option<&str>) -> String {
+    let Some(type_id) = type_id else {
+        return "Credential".into();
+    };
+    sigillum_credential::schema::CredentialTypes::builtin()
+        .ok()
+        .and_then(|types| {
+            types
+                .by_vct(type_id)
+                .ok()
+                .map(|t| t.spec().display.name.clone())
+        })
+        .unwrap_or_else(|| type_id.to_owned())
+}
+
 fn title_of(name: &str) -> String {
     let spaced = name.replace(['_', '-'], " ");
     let mut chars = spaced.chars();

@@ -34,10 +34,10 @@ button:focus,input:focus,textarea:focus,summary:focus{outline:3px solid var(--bl
 .verdict{margin:0 0 1rem;padding:1.2rem;border-radius:.5rem;color:#fff;font-size:2rem;font-weight:800;text-align:center}
 .verdict small{display:block;font-size:1rem;font-weight:600}
 .accepted{background:var(--green)}.rejected{background:var(--red)}.unchecked{background:var(--amber)}
-.prompt{padding:.8rem;border:3px solid var(--amber);border-radius:.4rem;font-weight:600}
+.prompt{padding:.8rem;border:3px solid var(--amber);border-radius:.4rem;font-weight:600;overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:minmax(8rem,auto) 1fr;gap:.3rem 1rem;margin:.5rem 0}
 dt{color:var(--dim)}dd{margin:0;font-weight:600;overflow-wrap:anywhere}
-ul.why{padding-left:1.2rem}ul.why li{margin:.3rem 0}
+ul.why{padding-left:1.2rem}ul.why li{margin:.3rem 0;overflow-wrap:anywhere}
 .code{font-family:ui-monospace,monospace;font-size:.85rem;color:var(--dim)}
 table{width:100%;border-collapse:collapse;font-size:.92rem}
 td,th{padding:.35rem;border-bottom:1px solid var(--rule);text-align:left;vertical-align:top}
