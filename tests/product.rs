@@ -152,6 +152,40 @@ fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
     let status: Value = serde_json::from_str(&status).unwrap();
     assert_eq!(status["outcome"]["verdict"], "accepted", "{status:#}");
 
+    // Every service answers /healthz and /metrics; requests are counted under
+    // their route template, never their path, so no identifier reaches a label.
+    let services = offices.iter().map(|o| o["url"].as_str().unwrap()).chain([
+        registry,
+        checkpoint,
+        s["wallet"].as_str().unwrap(),
+    ]);
+    for base in services {
+        assert_eq!(
+            get(&format!("{base}/healthz")),
+            (200, "ok".into()),
+            "{base}"
+        );
+        let (status, metrics) = get(&format!("{base}/metrics"));
+        assert_eq!(status, 200, "{base}");
+        assert!(
+            metrics.contains("# TYPE http_requests_total counter"),
+            "{base}: {metrics}"
+        );
+        assert!(
+            metrics.contains("route=\"/healthz\",status=\"200\"} 1"),
+            "{base}: {metrics}"
+        );
+    }
+    let (_, metrics) = get(&format!("{checkpoint}/metrics"));
+    assert!(
+        metrics.contains("route=\"/oid4vp/response/{id}\",status=\"200\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        !metrics.contains(request["id"].as_str().unwrap()),
+        "{metrics}"
+    );
+
     // Ctrl-C stops every service cleanly.
     assert!(first.interrupt().success());
 

@@ -3,7 +3,9 @@
 //! value is escaped by construction, and QR symbols drawn inline as SVG.
 //!
 //!  html   the writer (`Html`, `Tag`), `escape`, `QrSvg`
-//!  page   security headers, HTML and redirect responses, notices, origins, cookies
+//!  page     security headers, HTML and redirect responses, notices, origins, cookies
+//!  metrics  `GET /metrics` for every service: requests by route template, latency
 
 pub mod html;
+pub mod metrics;
 pub mod page;

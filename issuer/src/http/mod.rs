@@ -11,7 +11,7 @@
 //!  GET  /v1/credentials/{id}                    officer: one credential
 //!  POST /v1/credentials/{id}/revoke|suspend|reinstate   officer, with {"reason"}
 //!  GET  /v1/audit?from=N&limit=M                admin: the audit chain, verified
-//!  GET  /healthz
+//!  GET  /healthz, GET /metrics (Prometheus text: requests by route, latency)
 //!  GET|POST /officer/…                          the officers' web page (see `pages`)
 //! ```
 //! Officer errors are RFC 9457 problem details; OpenID4VCI errors are OAuth error
@@ -29,6 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use sigillum_web::metrics::{HttpMetrics, instrument};
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -44,7 +45,7 @@ const MAX_CONCURRENT: usize = 1024;
 
 /// The router.
 pub fn app(issuer: Arc<Issuer>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route(
             "/.well-known/openid-credential-issuer",
             get(wallet::metadata),
@@ -70,7 +71,8 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
         .merge(pages::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
-        })
+        });
+    instrument(routes, &HttpMetrics::new("issuer"))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -32,6 +32,7 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
+use sigillum_web::metrics::{HttpMetrics, exposition, track};
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
@@ -46,6 +47,7 @@ pub const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
 pub struct AppState {
     node: Arc<Node>,
     metrics: Arc<Metrics>,
+    http: Arc<HttpMetrics>,
 }
 
 #[derive(Default)]
@@ -57,9 +59,11 @@ struct Metrics {
 
 /// The router, testable without a socket.
 pub fn app(node: Arc<Node>) -> Router {
+    let http = HttpMetrics::new("registry");
     let state = AppState {
         node,
         metrics: Arc::new(Metrics::default()),
+        http: Arc::clone(&http),
     };
     Router::new()
         .route("/v1/operations", post(submit))
@@ -80,6 +84,7 @@ pub fn app(node: Arc<Node>) -> Router {
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
         })
+        .layer(axum::middleware::from_fn_with_state(http, track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -306,8 +311,8 @@ async fn bundle(State(s): State<AppState>) -> Result<Response, ApiError> {
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
-async fn metrics(State(s): State<AppState>) -> String {
-    format!(
+async fn metrics(State(s): State<AppState>) -> Response {
+    let ledger = format!(
         "# HELP registry_log_size Durable log entries.\n# TYPE registry_log_size gauge\nregistry_log_size {}\n\
          # HELP registry_operations_accepted_total Operations appended.\n# TYPE registry_operations_accepted_total counter\nregistry_operations_accepted_total {}\n\
          # HELP registry_operations_refused_total Operations refused.\n# TYPE registry_operations_refused_total counter\nregistry_operations_refused_total {}\n\
@@ -316,5 +321,6 @@ async fn metrics(State(s): State<AppState>) -> String {
         s.metrics.accepted.load(Ordering::Relaxed),
         s.metrics.refused.load(Ordering::Relaxed),
         s.metrics.reads.load(Ordering::Relaxed),
-    )
+    );
+    exposition(ledger + &s.http.render())
 }

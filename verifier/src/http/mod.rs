@@ -11,7 +11,7 @@
 //!  DELETE   /v1/requests/{id}          forget it and its outcome now
 //!  POST     /v1/requests/{id}/offline  an offline presentation QR: text, or a PNG/JPEG image
 //!  GET      /v1/receipts/{jti}         a signed verification receipt
-//!  GET      /healthz
+//!  GET      /healthz, /metrics (Prometheus text: requests by route, latency)
 //!  the officer's screen (see `screen`)
 //!  GET /, POST /checks, GET /checks/{id}, POST /checks/{id}/offline, POST /checks/{id}/close
 //! ```
@@ -32,6 +32,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::routing::{get, post};
+use sigillum_web::metrics::{HttpMetrics, instrument};
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -47,7 +48,7 @@ const MAX_CONCURRENT: usize = 1024;
 
 /// The router.
 pub fn app(verifier: Arc<Verifier>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route(
             "/oid4vp/request/{id}",
             get(oid4vp::request_object).post(oid4vp::request_object),
@@ -62,7 +63,8 @@ pub fn app(verifier: Arc<Verifier>) -> Router {
         .merge(screen::routes())
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
-        })
+        });
+    instrument(routes, &HttpMetrics::new("verifier"))
         .layer(axum::middleware::map_response(no_store))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

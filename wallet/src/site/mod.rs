@@ -18,6 +18,7 @@
 //!  POST /present/decline        access_denied to the verifier
 //!  GET  /history                every receipt and presentation;  GET /history.json
 //!  GET  /backup  POST /backup   the vault as a passphrase-encrypted JWE file
+//!  GET  /healthz, /metrics       liveness; requests by route and latency (Prometheus text)
 //! ```
 //!
 //! The session cookie (`HttpOnly; SameSite=Strict`, `Secure` behind https) names an
@@ -210,7 +211,7 @@ impl Site {
 
 /// The web wallet's routes.
 pub fn router(site: Arc<Site>) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(cards::home))
         .route("/signup", get(access::signup_page).post(access::signup))
         .route("/unlock", get(access::unlock_page).post(access::unlock))
@@ -227,6 +228,8 @@ pub fn router(site: Arc<Site>) -> Router {
         .route("/history", get(history::page))
         .route("/history.json", get(history::export))
         .route("/backup", get(backup::backup_page).post(backup::backup))
+        .route("/healthz", get(|| async { "ok" }));
+    sigillum_web::metrics::instrument(routes, &sigillum_web::metrics::HttpMetrics::new("wallet"))
         .layer(axum::middleware::map_response(
             sigillum_web::page::security_headers,
         ))
