@@ -17,6 +17,7 @@ mod cmd_verify;
 mod cmd_wallet;
 mod demo;
 mod files;
+mod logging;
 mod up;
 
 use std::process::ExitCode;
@@ -96,7 +97,12 @@ impl<T: std::fmt::Display> From<T> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Up(up::UpArgs::default())) {
+    let command = cli.command.unwrap_or(Command::Up(up::UpArgs::default()));
+    logging::init(match command {
+        Command::Up(_) | Command::Demo(_) => "warn",
+        _ => "info",
+    });
+    let result = match command {
         Command::Up(a) => up::run(&a),
         Command::Demo(a) => demo::run(&a),
         Command::Key(c) => cmd_key::run(c),

@@ -89,7 +89,9 @@ fn until_valid(vault: &str, card: &str, registry: &str, genesis: &str) {
 fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
     let data = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let first = Up::start(data.path());
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("up.log");
+    let first = Up::start_logged(data.path(), &log);
     let s = first.summary.clone();
     assert!(
         started.elapsed() < Duration::from_secs(60),
@@ -188,6 +190,30 @@ fn one_command_brings_up_the_product_which_serves_the_story_and_resumes() {
 
     // Ctrl-C stops every service cleanly.
     assert!(first.interrupt().success());
+
+    // The log is JSON lines, a line per request by route template: no identifier,
+    // code or claim from the story reaches it.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["target"] == "http"
+            && l["route"] == "/oid4vp/response/{id}"
+            && l["status"] == 200
+            && l["service"] == "verifier"),
+        "{text}"
+    );
+    for secret in [
+        request["id"].as_str().unwrap(),
+        s["offer"]["tx_code"].as_str().unwrap(),
+        "ERIKSSON",
+        "1974-08-12",
+    ] {
+        assert!(!text.contains(secret), "{secret} in the log:\n{text}");
+    }
 
     // The next run resumes: the same offices, DIDs and officers, the same ledger
     // (grown, never rewritten), and the card still checks out.

@@ -223,9 +223,10 @@ impl Issuer {
                 () = tokio::time::sleep(idle) => {}
             }
             if let Err(e) = self.publish_once().await {
-                eprintln!(
-                    "issuer: publishing status lists failed, will retry: {e} [{}]",
-                    e.code()
+                tracing::warn!(
+                    error = %e,
+                    code = e.code(),
+                    "publishing status lists failed, will retry"
                 );
                 tokio::time::sleep(delay).await;
                 self.publish.notify_one();

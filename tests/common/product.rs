@@ -18,13 +18,32 @@ impl Up {
     /// Starts `sigillum up` on free ports with its data in `data`; returns once it
     /// printed its summary.
     pub fn start(data: &std::path::Path) -> Up {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        Up::spawn(data, None)
+    }
+
+    /// As [`Up::start`], logging every request as JSON lines into `log`.
+    pub fn start_logged(data: &std::path::Path, log: &std::path::Path) -> Up {
+        Up::spawn(data, Some(log))
+    }
+
+    fn spawn(data: &std::path::Path, log: Option<&std::path::Path>) -> Up {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_sigillum"));
+        command
             .args(["up", "--port-base", "0", "--json", "--data"])
             .arg(data)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
+            .stdout(Stdio::piped());
+        match log {
+            Some(path) => {
+                command
+                    .env("SIGILLUM_LOG", "info")
+                    .env("SIGILLUM_LOG_FORMAT", "json")
+                    .stderr(std::fs::File::create(path).unwrap());
+            }
+            None => {
+                command.stderr(Stdio::inherit());
+            }
+        }
+        let mut child = command.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)

@@ -391,7 +391,7 @@ impl Verifier {
                 self.now(),
             );
             if let Err(e) = store.keep(signed.jti, signed.jwt.clone()).await {
-                eprintln!("verifier: receipt not stored: {e}");
+                tracing::error!(error = %e, "receipt not stored");
             }
             outcome.receipt = Some(signed.jwt);
         }
@@ -621,7 +621,7 @@ impl Verifier {
         tokio::pin!(stop);
         loop {
             if let Err(e) = self.refresh_bundle().await {
-                eprintln!("verifier: bundle not refreshed: {e}");
+                tracing::warn!(error = %e, "bundle not refreshed");
             }
             tokio::select! {
                 () = &mut stop => return,

@@ -1,8 +1,9 @@
 //! The HTTP metrics every service serves at `GET /metrics`, in the Prometheus text
 //! exposition format (version 0.0.4): requests by route and status, and their
-//! latency as a histogram. Routes are the router's templates
-//! (`/v1/requests/{id}`), never the paths asked for, so no identifier or personal
-//! data becomes a label and the set of series stays bounded.
+//! latency as a histogram; and one log line per request (`tracing`, target
+//! `http`). Routes are the router's templates (`/v1/requests/{id}`), never the
+//! paths or queries asked for, so no identifier or personal data becomes a label or
+//! reaches a log, and the set of series stays bounded.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -145,7 +146,8 @@ fn label(value: &str) -> String {
 }
 
 /// Middleware (`axum::middleware::from_fn_with_state`) counting every request
-/// under its route template.
+/// under its route template, and logging it: service, method, route, status,
+/// milliseconds — nothing from the path, query, headers or body.
 pub async fn track(
     State(metrics): State<Arc<HttpMetrics>>,
     request: Request,
@@ -156,9 +158,20 @@ pub async fn track(
         .get::<MatchedPath>()
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_owned();
+    let method = request.method().clone();
     let start = Instant::now();
     let response = next.run(request).await;
-    metrics.record(&route, response.status(), start.elapsed());
+    let elapsed = start.elapsed();
+    metrics.record(&route, response.status(), elapsed);
+    tracing::info!(
+        target: "http",
+        service = metrics.service,
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "answered"
+    );
     response
 }
 

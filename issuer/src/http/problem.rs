@@ -28,7 +28,7 @@ impl From<IssueError> for ApiError {
     fn from(e: IssueError) -> Self {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
-            eprintln!("issuer: {e} [{}]", e.code());
+            tracing::error!(error = %e, code = e.code(), "request failed");
         }
         let mut problem = ApiError::new(status, e.code(), e.to_string());
         if let IssueError::Schema(violations) = &e {

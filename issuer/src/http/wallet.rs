@@ -17,7 +17,7 @@ impl IntoResponse for WalletError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
         if status.is_server_error() {
-            eprintln!("issuer: {} [{}]", self.description, self.code);
+            tracing::error!(code = self.code, error = %self.description, "wallet request failed");
         }
         let body =
             json!({"error": self.error, "error_description": self.description, "code": self.code});

@@ -62,7 +62,7 @@ impl From<NodeError> for ApiError {
         match e {
             NodeError::Proof(p) => ApiError::new(StatusCode::BAD_REQUEST, p.code(), p.to_string()),
             other => {
-                eprintln!("registry: internal error: {other}");
+                tracing::error!(error = %other, "internal error");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     other.code(),

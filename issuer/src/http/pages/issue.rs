@@ -241,7 +241,7 @@ pub(crate) async fn submit(
             let status =
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let sentence = if status.is_server_error() {
-                eprintln!("issuer: officer page: {e} [{}]", e.code());
+                tracing::error!(error = %e, code = e.code(), "officer page failed");
                 "The issuer could not complete this just now; nothing was issued. Try again in a moment."
                     .to_owned()
             } else {

@@ -250,7 +250,7 @@ pub(crate) async fn change_status(
             ),
         ),
         Err(e) if e.status() >= 500 => {
-            eprintln!("issuer: officer page: {e} [{}]", e.code());
+            tracing::error!(error = %e, code = e.code(), "officer page failed");
             back_to(
                 "",
                 false,
