@@ -21,7 +21,11 @@ pub fn init(default: &str) {
     let json = std::env::var(FORMAT_ENV).is_ok_and(|f| f.eq_ignore_ascii_case("json"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // A closed standard error (a supervisor gone, a pipe whose reader left) loses
+        // log lines, never requests: the default would report the failed write with
+        // `eprint!`, which panics the task serving the request.
+        .log_internal_errors(false);
     // A second subscriber (never installed here) would be refused; nothing to do then.
     let _ = if json {
         builder.json().flatten_event(true).try_init()

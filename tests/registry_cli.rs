@@ -123,8 +123,7 @@ fn init_serve_submit_get_and_survive_kill_9() {
     );
 
     // kill -9 and restart: the acknowledged operations are there and verify.
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill_9();
     let (mut server, url) = serve(&w);
     let got: Value =
         serde_json::from_str(&w.ok(&["registry", "get", &did, "--url", &url])).unwrap();
@@ -149,6 +148,40 @@ fn init_serve_submit_get_and_survive_kill_9() {
         out.contains("\"verified\":false") && out.contains("checkpoint_invalid"),
         "{out}"
     );
-    server.kill().unwrap();
-    let _ = server.wait();
+    server.kill_9();
+}
+
+/// A service whose standard error was closed (its supervisor gone, the reader of
+/// its pipe exited) loses log lines, never requests: found when a test stopped
+/// reading and every request after failed.
+#[test]
+fn a_closed_standard_error_loses_log_lines_not_requests() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let w = Work::new("registry-stderr");
+    w.ok(&["registry", "init", "--dir", "registry"]);
+    let child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        .args(["registry", "serve", "--listen", "127.0.0.1:0"])
+        .current_dir(w.path("."))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut server = common::Server::new(child);
+    let mut line = String::new();
+    BufReader::new(server.stderr().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // The reader is dropped here: the pipe is closed under the server.
+    let addr = line.trim().rsplit_once("http://").unwrap().1.to_owned();
+    for _ in 0..3 {
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nhost: registry\r\nconnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    }
+    server.kill_9();
 }

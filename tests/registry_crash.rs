@@ -101,8 +101,7 @@ async fn every_acknowledged_operation_survives_kill_9() {
             }));
         }
         tokio::time::sleep_until(deadline.into()).await;
-        server.kill().unwrap();
-        server.wait().unwrap();
+        server.kill_9();
         for t in tasks {
             t.await.unwrap();
         }
@@ -117,8 +116,7 @@ async fn every_acknowledged_operation_survives_kill_9() {
             "final: {did} lost"
         );
     }
-    server.kill().unwrap();
-    let _ = server.wait();
+    server.kill_9();
     eprintln!(
         "{TRIALS} kills, {} acknowledged operations, 0 lost",
         dids.len()

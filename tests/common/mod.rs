@@ -62,25 +62,60 @@ impl Drop for Work {
     }
 }
 
+/// A `sigillum` server process, killed when dropped, so a failing test leaves no
+/// process behind holding the test runner's output open.
+pub struct Server(std::process::Child);
+
+impl Server {
+    /// Takes charge of a spawned server.
+    pub fn new(child: std::process::Child) -> Self {
+        Server(child)
+    }
+    /// The server's standard error, if piped and not yet taken.
+    pub fn stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.0.stderr.take()
+    }
+    /// Kills the process with SIGKILL, as a crash would, and reaps it.
+    pub fn kill_9(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
 /// Starts `sigillum registry serve --listen 127.0.0.1:0` in `w` (which holds `registry/`)
-/// and returns the child and the URL it announced on its first stderr line.
-pub fn serve(w: &Work) -> (std::process::Child, String) {
+/// and returns the server and the URL it announced on its first stderr line. The rest
+/// of its standard error is drained in the background (and echoed, for a failure's
+/// output), never closed under it.
+pub fn serve(w: &Work) -> (Server, String) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
         .args(["registry", "serve", "--listen", "127.0.0.1:0"])
         .current_dir(w.path("."))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let server = Server(child);
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    stderr.read_line(&mut line).unwrap();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            eprintln!("[registry] {line}");
+        }
+    });
     let url = line
         .trim()
         .rsplit_once(" on ")
         .map(|(_, u)| u.to_owned())
         .unwrap_or_default();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    (child, url)
+    (server, url)
 }
