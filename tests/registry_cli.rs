@@ -185,3 +185,35 @@ fn a_closed_standard_error_loses_log_lines_not_requests() {
     }
     server.kill_9();
 }
+
+/// Slowloris against the real registry process: a request head never finished is
+/// dropped at the header-read timeout (`sigillum_web::serve::LIMITS`, 10 s), and
+/// the node answers an honest client meanwhile.
+#[test]
+fn the_registry_drops_a_request_head_that_never_ends() {
+    use std::io::{Read, Write};
+    let w = Work::new("registry-slowloris");
+    w.ok(&["registry", "init", "--dir", "registry"]);
+    let (mut server, url) = serve(&w);
+    let addr = url.trim_start_matches("http://").to_owned();
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nhost: regi")
+        .unwrap();
+    let mut honest = std::net::TcpStream::connect(&addr).unwrap();
+    honest
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: registry\r\nconnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    honest.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:?}");
+    // Well past the 10 s timeout, the server has closed it: EOF, no response.
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(40)))
+        .unwrap();
+    let mut rest = Vec::new();
+    match slow.read_to_end(&mut rest) {
+        Ok(_) => assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest)),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the registry still held a slowloris connection after 40 s: {e}"),
+    }
+    server.kill_9();
+}

@@ -5,7 +5,9 @@
 //!  html   the writer (`Html`, `Tag`), `escape`, `QrSvg`
 //!  page     security headers, HTML and redirect responses, notices, origins, cookies
 //!  metrics  `GET /metrics` for every service: requests by route template, latency
+//!  serve    the accept loop: header-read timeout, connection cap, graceful stop
 
 pub mod html;
 pub mod metrics;
 pub mod page;
+pub mod serve;

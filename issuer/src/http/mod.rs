@@ -98,12 +98,11 @@ pub async fn run(
             let _ = rx.wait_for(|stop| *stop).await;
         }
     }));
-    let served = axum::serve(listener, app(issuer))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-        })
-        .await;
+    let served = sigillum_web::serve::run(listener, app(issuer), async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
     let _ = publisher.await;
     served
 }

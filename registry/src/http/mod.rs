@@ -102,9 +102,7 @@ pub async fn run(
     node: Arc<Node>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(node))
-        .with_graceful_shutdown(shutdown)
-        .await
+    sigillum_web::serve::run(listener, app(node), shutdown).await
 }
 
 async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {

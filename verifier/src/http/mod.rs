@@ -113,12 +113,11 @@ pub async fn run(
             }
         }
     });
-    let served = axum::serve(listener, app(verifier))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-        })
-        .await;
+    let served = sigillum_web::serve::run(listener, app(verifier), async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
     let _ = refresher.await;
     let _ = sweeper.await;
     served

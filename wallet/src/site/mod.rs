@@ -246,9 +246,7 @@ pub async fn run(
     site: Arc<Site>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(site))
-        .with_graceful_shutdown(shutdown)
-        .await
+    sigillum_web::serve::run(listener, router(site), shutdown).await
 }
 
 /// A whole page: the head (viewport, inline style), the wallet's name, the
