@@ -8,11 +8,14 @@
 //! Strictness, each rule with its reason:
 //! - exactly three segments of canonical unpadded base64url; a five-segment JWE is refused;
 //! - the header is a JSON object without duplicate members (RFC 7515 §5.2 step 4);
-//! - `crit` is refused: we implement no extensions, so §4.1.11 requires rejection;
+//! - `crit` is refused: we implement no extensions, so §4.1.11 requires rejection
+//!   (a malformed `crit`, or one naming a standard parameter, is an invalid header);
+//! - the header's base64url is capped at 8 KiB (`input_too_large` beyond);
 //! - `b64` other than `true` is refused (RFC 7797 payloads are not accepted);
 //! - `jku`, `x5u`, `x5c`, `jwk` are never used to choose the key; callers that
 //!   legitimately read an embedded `jwk` (OpenID4VCI proofs) do so explicitly;
-//! - `typ` is compared exactly where the caller names one (RFC 8725 §3.11).
+//! - `typ` is compared as a media type where the caller names one (RFC 8725 §3.11,
+//!   RFC 7515 §4.1.9: `application/` implied, case-insensitive).
 
 use serde_json::{Map, Value};
 
@@ -24,6 +27,11 @@ use crate::key::{Alg, JwsSigner, PublicKey, SigningKey};
 pub const DEFAULT_MAX_LEN: usize = 1024 * 1024;
 /// Upper bound on the protected header, in base64url characters.
 const MAX_HEADER_CHARS: usize = 8 * 1024;
+/// Header parameters RFC 7515 §4.1 defines for a JWS (RFC 7518 defines none more):
+/// `crit` must not list them (§4.1.11).
+const REGISTERED_HEADERS: &[&str] = &[
+    "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+];
 
 /// Why a JWS was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,6 +128,23 @@ fn json_error(part: &'static str, err: JsonError) -> JwsError {
     }
 }
 
+/// Whether two `typ` values name the same media type: a value without a `/` stands
+/// for `application/<value>` (RFC 7515 §4.1.9), and media type names are
+/// case-insensitive (RFC 6838 §4.2). Parameters are not stripped.
+fn same_media_type(a: &str, b: &str) -> bool {
+    fn short(t: &str) -> &str {
+        match (t.get(..12), t.get(12..)) {
+            (Some(prefix), Some(rest))
+                if prefix.eq_ignore_ascii_case("application/") && !rest.contains('/') =>
+            {
+                rest
+            }
+            _ => t,
+        }
+    }
+    short(a).eq_ignore_ascii_case(short(b))
+}
+
 /// The protected header, parsed. `alg` is kept as text until a verifier checks it
 /// against its allow-list.
 #[derive(Debug, Clone, PartialEq)]
@@ -155,20 +180,27 @@ impl Header {
         }
         let alg = string_member(&members, "alg")?
             .ok_or_else(|| JwsError::HeaderInvalid("\"alg\" is missing".into()))?;
-        if let Some(crit) = members.get("crit") {
-            let names = match crit {
-                Value::Array(items) => items
-                    .iter()
-                    .map(|v| v.as_str().unwrap_or("?"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => "(not an array)".to_owned(),
-            };
-            return Err(JwsError::CritUnsupported(names));
-        }
+        // Before `crit`: an RFC 7797 token (`crit` ["b64"], `b64` false) is refused for what it is.
         match members.get("b64") {
             None | Some(Value::Bool(true)) => {}
             Some(_) => return Err(JwsError::UnencodedPayload),
+        }
+        if let Some(crit) = members.get("crit") {
+            // §4.1.11: a non-empty array of names, none of them defined by RFC 7515/7518.
+            let names = match crit {
+                Value::Array(items) if !items.is_empty() => items
+                    .iter()
+                    .map(|v| v.as_str().filter(|n| !REGISTERED_HEADERS.contains(n)))
+                    .collect::<Option<Vec<_>>>(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                JwsError::HeaderInvalid(
+                    "\"crit\" must be a non-empty array of extension names (RFC 7515 §4.1.11)"
+                        .into(),
+                )
+            })?;
+            return Err(JwsError::CritUnsupported(names.join(", ")));
         }
         Ok(Header {
             typ: string_member(&members, "typ")?,
@@ -224,8 +256,10 @@ impl<'a> CompactJws<'a> {
         if h.is_empty() || s.is_empty() {
             return Err(JwsError::Malformed("empty header or signature part"));
         }
-        let header_bytes = b64::decode_capped(h, MAX_HEADER_CHARS)
-            .map_err(|_| JwsError::Malformed("header is not canonical base64url"))?;
+        let header_bytes = b64::decode_capped(h, MAX_HEADER_CHARS).map_err(|e| match e {
+            b64::B64Error::TooLong { len, max } => JwsError::TooLarge { len, max },
+            _ => JwsError::Malformed("header is not canonical base64url"),
+        })?;
         let header = Header::parse(&header_bytes)?;
         let payload = b64::decode(p)
             .map_err(|_| JwsError::Malformed("payload is not canonical base64url"))?;
@@ -245,7 +279,8 @@ impl<'a> CompactJws<'a> {
         &self.header
     }
 
-    /// Refuses the token unless its `typ` is exactly `expected` (RFC 8725 §3.11).
+    /// Refuses the token unless its `typ` names the media type `expected` (RFC 8725 §3.11;
+    /// `vc+jwt` and `application/vc+jwt` are the same, RFC 7515 §4.1.9).
     ///
     /// # Errors
     /// [`JwsError::TypMismatch`].
@@ -259,7 +294,7 @@ impl<'a> CompactJws<'a> {
     /// [`JwsError::TypMismatch`].
     pub fn expect_typ_in(&self, accepted: &[&str]) -> Result<(), JwsError> {
         match &self.header.typ {
-            Some(t) if accepted.contains(&t.as_str()) => Ok(()),
+            Some(t) if accepted.iter().any(|a| same_media_type(t, a)) => Ok(()),
             found => Err(JwsError::TypMismatch {
                 expected: accepted.first().copied().unwrap_or_default().to_owned(),
                 found: found.clone(),
@@ -340,7 +375,16 @@ impl VerifiedJws {
     /// # Errors
     /// [`JwsError::PayloadInvalid`] or [`JwsError::DuplicateMember`].
     pub fn claims(&self) -> Result<Map<String, Value>, JwsError> {
-        json::parse_object(&self.payload, DEFAULT_MAX_LEN).map_err(|e| json_error("payload", e))
+        self.claims_within(DEFAULT_MAX_LEN)
+    }
+
+    /// As [`VerifiedJws::claims`], for a payload of up to `max_len` bytes: a status
+    /// list's compressed bits may be larger than any other claims set.
+    ///
+    /// # Errors
+    /// As [`VerifiedJws::claims`].
+    pub fn claims_within(&self, max_len: usize) -> Result<Map<String, Value>, JwsError> {
+        json::parse_object(&self.payload, max_len).map_err(|e| json_error("payload", e))
     }
 }
 

@@ -149,6 +149,22 @@ impl DidDocument {
                 doc.id
             )));
         }
+        // Controlled Identifiers v1.0 §2.2: multiple verification methods with the
+        // same id MUST produce an error (which key "#key-1" means would otherwise
+        // depend on the reader: the first listed, or the one embedded later).
+        for (i, vm) in doc.verification_method.iter().enumerate() {
+            let id = doc.absolute(&vm.id);
+            if doc
+                .verification_method
+                .iter()
+                .take(i)
+                .any(|earlier| doc.absolute(&earlier.id) == id)
+            {
+                return Err(DidError::DocumentInvalid(format!(
+                    "two verification methods are named {id}"
+                )));
+            }
+        }
         Ok(doc)
     }
 

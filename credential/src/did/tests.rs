@@ -168,6 +168,17 @@ fn refuses_bad_dids_with_specific_codes() {
         "did_key_invalid"
     ); // truncated
     assert_eq!(code("did:jwk:e30"), "did_key_invalid"); // "{}"
+    // ed25519-pub of y = p + 3 (RFC 8032 §5.1.3: y >= p does not decode); y = 3 is
+    // a valid point of large order, so only the encoding is wrong.
+    let mut non_canonical: Vec<u8> = vec![0xed, 0x01, 0xf0];
+    non_canonical.extend([0xff; 30]);
+    non_canonical.push(0x7f);
+    let did = format!("did:key:z{}", bs58::encode(&non_canonical).into_string());
+    assert_eq!(code(&did), "did_key_invalid");
+    let mut canonical: Vec<u8> = vec![0xed, 0x01, 0x03]; // the same point, y = 3
+    canonical.extend([0; 31]);
+    let did = format!("did:key:z{}", bs58::encode(&canonical).into_string());
+    assert_eq!(code(&did), "accepted");
     let private = SigningKey::generate(Alg::Es256).to_private_jwk();
     let leaked = format!(
         "did:jwk:{}",
@@ -261,6 +272,17 @@ fn did_web_resolves_checks_the_id_and_accepts_embedded_methods() {
     );
     assert_eq!(
         ready(resolvers.resolve(&other)).unwrap_err().code(),
+        "did_document_invalid"
+    );
+    // The same method id twice (listed, and embedded with another key): refused.
+    let mut twice = doc.clone();
+    twice["verificationMethod"] = serde_json::json!([{"id": "did:web:gov.example:mfa#k1",
+        "type": "JsonWebKey2020", "controller": "did:web:gov.example:mfa",
+        "publicKeyJwk": SigningKey::generate(Alg::Es256).public_key().to_jwk()}]);
+    assert_eq!(
+        DidDocument::from_json(twice.to_string().as_bytes(), &did)
+            .unwrap_err()
+            .code(),
         "did_document_invalid"
     );
     let missing = Did::parse("did:web:gov.example:none").unwrap();

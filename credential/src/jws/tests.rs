@@ -286,3 +286,45 @@ fn typ_is_compared_exactly() {
         "typ_mismatch"
     );
 }
+
+#[test]
+fn typ_is_a_media_type_with_application_implied() {
+    let key = SigningKey::generate(Alg::EdDsa);
+    for typ in ["application/vc+jwt", "VC+JWT", "Application/VC+JWT"] {
+        let token = sign_claims(typ, None, &Map::new(), &key);
+        let jws = CompactJws::parse(&token, DEFAULT_MAX_LEN).unwrap();
+        jws.expect_typ("vc+jwt").unwrap();
+    }
+    let token = sign_claims("application/example/vc+jwt", None, &Map::new(), &key);
+    let jws = CompactJws::parse(&token, DEFAULT_MAX_LEN).unwrap();
+    assert!(jws.expect_typ("vc+jwt").is_err());
+    let token = sign_claims("text/vc+jwt", None, &Map::new(), &key);
+    let jws = CompactJws::parse(&token, DEFAULT_MAX_LEN).unwrap();
+    assert!(jws.expect_typ("vc+jwt").is_err());
+}
+
+#[test]
+fn malformed_crit_is_an_invalid_header_and_oversize_header_too_large() {
+    let es = SigningKey::generate(Alg::Es256);
+    let es_pub = es.public_key();
+    for crit in [r#""exp""#, "[]", "[1]", r#"["alg"]"#, r#"["x5t#S256"]"#] {
+        let header = format!(r#"{{"alg":"ES256","crit":{crit}}}"#);
+        assert_eq!(
+            refusal(&token_with_header(&header, &es), &es_pub),
+            "jws_header_invalid",
+            "{crit}"
+        );
+    }
+    assert_eq!(
+        refusal(
+            &token_with_header(r#"{"alg":"ES256","crit":["b64"],"b64":false}"#, &es),
+            &es_pub
+        ),
+        "jws_b64_unsupported"
+    );
+    let big = format!(r#"{{"alg":"ES256","x":"{}"}}"#, "a".repeat(7000));
+    assert_eq!(
+        refusal(&token_with_header(&big, &es), &es_pub),
+        "input_too_large"
+    );
+}

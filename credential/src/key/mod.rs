@@ -124,11 +124,21 @@ impl PublicKey {
             .map_err(|_| JwkError::InvalidKey("not a point on P-256"))
     }
 
-    /// Parses an Ed25519 public key, refusing weak (small-order) points up front.
+    /// Parses an Ed25519 public key, refusing non-canonical encodings and weak
+    /// (small-order) points up front.
     ///
     /// # Errors
-    /// [`JwkError::InvalidKey`] if the bytes are not a valid Ed25519 point or are of small order.
+    /// [`JwkError::InvalidKey`] if the bytes are not a canonically encoded, valid
+    /// Ed25519 point, or are of small order.
     pub fn ed25519_from_bytes(bytes: &[u8; 32]) -> Result<Self, JwkError> {
+        // RFC 8032 §5.1.3: "If the resulting value is >= p, decoding fails". The
+        // dalek decoder allows it (ZIP-215); accepting it would give one key a second
+        // encoding, so a second did:key and JWK thumbprint.
+        if !ed25519_y_canonical(bytes) {
+            return Err(JwkError::InvalidKey(
+                "Ed25519 key not canonically encoded (y >= p, RFC 8032 §5.1.3)",
+            ));
+        }
         let key = ed25519_dalek::VerifyingKey::from_bytes(bytes)
             .map_err(|_| JwkError::InvalidKey("not a valid Ed25519 point"))?;
         if key.is_weak() {
@@ -341,6 +351,14 @@ impl Keypair for SigningKey {
     }
 }
 
+/// Whether an encoded Ed25519 point's y (the low 255 bits, little-endian) is below
+/// p = 2^255 - 19. The only larger values are p..2^255-1: top byte 0x7f (sign bit
+/// cleared), bytes 30..1 all 0xff, and the low byte at least 0xed.
+fn ed25519_y_canonical(bytes: &[u8; 32]) -> bool {
+    let top = bytes[31] & 0x7f;
+    !(top == 0x7f && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[0] >= 0xed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +376,20 @@ mod tests {
             assert!(public.verify_bytes_pure_rust(b"massage", &sig).is_err());
             assert!(format!("{key:?}").contains(".."), "secret keys never print");
         }
+    }
+
+    #[test]
+    fn a_non_canonical_ed25519_key_is_refused() {
+        // y = p + 1 encodes the same point as y = 1 (RFC 8032 §5.1.3: decoding fails).
+        let mut bytes = [0xff_u8; 32];
+        bytes[0] = 0xee;
+        bytes[31] = 0x7f;
+        assert!(PublicKey::ed25519_from_bytes(&bytes).is_err());
+        let key = SigningKey::generate(Alg::EdDsa).public_key();
+        let PublicKey::Ed25519(k) = &key else {
+            unreachable!()
+        };
+        assert!(PublicKey::ed25519_from_bytes(k.as_bytes()).is_ok());
     }
 
     #[test]

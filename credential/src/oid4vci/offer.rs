@@ -304,7 +304,9 @@ impl CredentialOffer {
         if !head.starts_with(OFFER_SCHEME) && !head.starts_with("https://") {
             return Err(OfferError::LinkScheme { found: clip(head) });
         }
-        if query.contains('#') {
+        // Anywhere: a `#` before the `?` makes the rest a fragment, not a query (RFC
+        // 3986 §3.5), so reading parameters there would see a link no one else sees.
+        if link.contains('#') {
             return Err(OfferError::LinkParameters("a fragment is not allowed"));
         }
         Self::parse_query(query)
@@ -424,4 +426,19 @@ fn check_field(field: &'static str, value: &str, required: bool) -> Result<(), O
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod fragment_tests {
+    use super::*;
+
+    #[test]
+    fn a_fragment_before_the_query_is_refused() {
+        let link =
+            "openid-credential-offer://#?credential_offer_uri=https%3A%2F%2Fevil.example%2Fo";
+        assert_eq!(
+            CredentialOffer::parse_link(link),
+            Err(OfferError::LinkParameters("a fragment is not allowed"))
+        );
+    }
 }

@@ -188,7 +188,10 @@ impl RequestLink {
         let (head, query) = link
             .split_once('?')
             .ok_or_else(|| RequestError::LinkScheme(clip(link)))?;
-        if !head.starts_with(REQUEST_SCHEME) && !head.starts_with("https://") {
+        // A `#` before the `?` makes the rest a fragment (RFC 3986 §3.5): no query.
+        if head.contains('#')
+            || (!head.starts_with(REQUEST_SCHEME) && !head.starts_with("https://"))
+        {
             return Err(RequestError::LinkScheme(clip(head)));
         }
         let mut client_id = None;
@@ -550,4 +553,19 @@ fn url_safe(value: String, name: &str) -> Result<String, RequestError> {
 
 fn clip(text: &str) -> String {
     crate::oid4vci::clip_evidence(text)
+}
+
+#[cfg(test)]
+mod fragment_tests {
+    use super::*;
+
+    #[test]
+    fn a_fragment_before_the_query_is_refused() {
+        let link = "openid4vp://#?client_id=decentralized_identifier%3Adid%3Aexample%3A1\
+                    &request_uri=https%3A%2F%2Fverifier.example%2Fr";
+        assert!(matches!(
+            RequestLink::parse(link),
+            Err(RequestError::LinkScheme(_))
+        ));
+    }
 }

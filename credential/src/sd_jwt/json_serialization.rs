@@ -17,6 +17,19 @@ fn malformed(why: &'static str) -> SdJwtError {
     SdJwtError::Malformed(why)
 }
 
+/// Only the base64url alphabet (RFC 7515 §2): the members joined into the compact
+/// form must not carry the `.` and `~` that delimit it.
+fn base64url<'a>(text: &'a str, why: &'static str) -> Result<&'a str, SdJwtError> {
+    if text
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(text)
+    } else {
+        Err(malformed(why))
+    }
+}
+
 fn string<'a>(
     map: &'a Map<String, Value>,
     name: &'static str,
@@ -36,7 +49,10 @@ fn string<'a>(
 pub fn to_compact(json: &[u8]) -> Result<Vec<String>, SdJwtError> {
     let value = crate::json::parse(json, MAX_JSON_LEN).map_err(|_| malformed("not strict JSON"))?;
     let top = value.as_object().ok_or(malformed("not a JSON object"))?;
-    let payload = string(top, "payload", "no \"payload\" string")?;
+    let payload = base64url(
+        string(top, "payload", "no \"payload\" string")?,
+        "\"payload\" is not base64url",
+    )?;
     let signatures: Vec<&Map<String, Value>> = match top.get("signatures") {
         Some(Value::Array(items)) => items
             .iter()
@@ -69,6 +85,9 @@ pub fn to_compact(json: &[u8]) -> Result<Vec<String>, SdJwtError> {
             };
             let kb = match one.get("kb_jwt") {
                 None => None,
+                Some(Value::String(kb)) if kb.contains('~') => {
+                    return Err(malformed("\"kb_jwt\" contains \"~\""));
+                }
                 Some(Value::String(kb)) => Some(kb.as_str()),
                 Some(_) => return Err(malformed("\"kb_jwt\" is not a string")),
             };
@@ -83,8 +102,14 @@ pub fn to_compact(json: &[u8]) -> Result<Vec<String>, SdJwtError> {
     signatures
         .iter()
         .map(|s| {
-            let protected = string(s, "protected", "a signature has no \"protected\" string")?;
-            let signature = string(s, "signature", "a signature has no \"signature\" string")?;
+            let protected = base64url(
+                string(s, "protected", "a signature has no \"protected\" string")?,
+                "\"protected\" is not base64url",
+            )?;
+            let signature = base64url(
+                string(s, "signature", "a signature has no \"signature\" string")?,
+                "\"signature\" is not base64url",
+            )?;
             let mut compact = format!("{protected}.{payload}.{signature}~");
             for d in &disclosures {
                 if d.contains('~') {

@@ -122,6 +122,24 @@ pub(crate) fn verify(
     {
         return Err(SdJwtError::KeyBindingIatInvalid { iat, now });
     }
+    // §7.3 step 5.8: a valid JWT in all other respects (RFC 7519 §4.1.4, §4.1.5).
+    let numeric = |name: &'static str| match claims.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or(SdJwtError::KeyBindingClaimInvalid(name)),
+    };
+    if let Some(exp) = numeric("exp")?
+        && exp.saturating_add(policy.leeway_secs) <= now
+    {
+        return Err(SdJwtError::KeyBindingExpired { exp, now });
+    }
+    if let Some(nbf) = numeric("nbf")?
+        && nbf > now.saturating_add(policy.leeway_secs)
+    {
+        return Err(SdJwtError::KeyBindingNotYetValid { nbf, now });
+    }
     let nonce = string_claim(&claims, "nonce")?;
     let aud = string_claim(&claims, "aud")?;
     let hash = string_claim(&claims, "sd_hash")?;

@@ -129,6 +129,22 @@ pub enum SdJwtError {
     /// `sd_hash` does not cover this presentation (§7.3 step 5.7).
     #[error("key binding sd_hash does not match the presented SD-JWT")]
     SdHashMismatch,
+    /// The KB-JWT's own `exp` has passed (§7.3 step 5.8; RFC 7519 §4.1.4).
+    #[error("key binding JWT expired at {exp} (checked at {now})")]
+    KeyBindingExpired {
+        /// The KB-JWT's `exp`.
+        exp: i64,
+        /// The verifier's time.
+        now: i64,
+    },
+    /// The KB-JWT's own `nbf` is still in the future (§7.3 step 5.8; RFC 7519 §4.1.5).
+    #[error("key binding JWT not valid before {nbf} (checked at {now})")]
+    KeyBindingNotYetValid {
+        /// The KB-JWT's `nbf`.
+        nbf: i64,
+        /// The verifier's time.
+        now: i64,
+    },
     /// `iat` is outside the acceptable window (§7.3 step 5.5).
     #[error("key binding iat {iat} is outside the accepted window at {now}")]
     KeyBindingIatInvalid {
@@ -168,6 +184,8 @@ impl SdJwtError {
             SdJwtError::AudienceMismatch { .. } => "key_binding_aud_mismatch",
             SdJwtError::SdHashMismatch => "key_binding_sd_hash_mismatch",
             SdJwtError::KeyBindingIatInvalid { .. } => "key_binding_iat_invalid",
+            SdJwtError::KeyBindingExpired { .. } => "key_binding_expired",
+            SdJwtError::KeyBindingNotYetValid { .. } => "key_binding_not_yet_valid",
         }
     }
 }

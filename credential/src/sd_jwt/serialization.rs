@@ -43,6 +43,13 @@ impl<'a> SdJwt<'a> {
             "no \"~\": a plain JWT, not an SD-JWT",
         ))?;
         let (sd_jwt_part, kb) = text.split_at(last_tilde + 1);
+        if !kb.is_empty() && !kb.contains('.') {
+            // A KB-JWT is a compact JWS; text without a "." after the last "~" is a
+            // Disclosure (or garbage) with the final "~" missing (§4).
+            return Err(SdJwtError::Malformed(
+                "does not end in \"~\": the part after the last \"~\" is not a KB-JWT",
+            ));
+        }
         let mut parts = sd_jwt_part[..last_tilde].split('~');
         let jwt = parts.next().unwrap_or_default();
         let encoded: Vec<&str> = parts.collect();

@@ -456,6 +456,11 @@ fn every_section_7_must_reject_has_its_code() {
         verdict(&format!("{plain}~~"), &key, &np),
         "sd_jwt_malformed"
     );
+    // A Disclosure where the final "~" should be: not taken for a KB-JWT.
+    assert_eq!(
+        verdict(&format!("{plain}~WyJzIiwiYSJd"), &key, &np),
+        "sd_jwt_malformed"
+    );
     // Issuer signature by another key; alg none.
     assert_eq!(
         verdict(
@@ -574,6 +579,20 @@ fn key_binding_must_rejects_have_their_codes() {
         verdict(&string_iat, &key, &kb_policy()),
         "key_binding_claim_invalid"
     );
+    // The KB-JWT's own exp and nbf (§7.3 step 5.8; RFC 7519 §4.1.4, §4.1.5).
+    claims.insert("iat".into(), json!(NOW));
+    for (name, at, code) in [
+        ("exp", NOW - 120, "key_binding_expired"),
+        ("nbf", NOW + 3600, "key_binding_not_yet_valid"),
+    ] {
+        let mut timed = claims.clone();
+        timed.insert(name.into(), json!(at));
+        let kb = format!(
+            "{unbound_sd}{}",
+            jws::sign_claims("kb+jwt", None, &timed, &i.holder)
+        );
+        assert_eq!(verdict(&kb, &key, &kb_policy()), code);
+    }
     // A holder must refuse an SD-JWT+KB from an issuer (§7.2).
     let err = SdJwt::parse(&good, jws::DEFAULT_MAX_LEN)
         .unwrap()
@@ -720,4 +739,15 @@ fn json_serialized_sd_jwts_verify_through_their_compact_form() {
         json_serialization::to_compact(br#"{"payload":"e30","protected":"x","signature":"y","header":{"disclosures":["a~b"]}}"#).unwrap_err().code(),
         "sd_jwt_malformed"
     );
+    // Members joined into the compact form cannot smuggle in a "~" or a ".".
+    for smuggled in [
+        br#"{"payload":"e30","protected":"x","signature":"y~WyJzIiwiYSJd"}"#.as_slice(),
+        br#"{"payload":"e30","protected":"x.e30","signature":"y"}"#,
+        br#"{"payload":"e30","protected":"x","signature":"y","header":{"kb_jwt":"WyJzIiwiYSJd~a.b.c"}}"#,
+    ] {
+        assert_eq!(
+            json_serialization::to_compact(smuggled).unwrap_err().code(),
+            "sd_jwt_malformed"
+        );
+    }
 }

@@ -37,7 +37,7 @@ pub struct JwtVc {
     pub issuer: String,
     /// The `type` entries.
     pub types: Vec<String>,
-    /// Start of validity (`validFrom`; `nbf` in 1.1).
+    /// Start of validity (`validFrom` and `nbf` in 2.0, `nbf` in 1.1; `iat` without them).
     pub valid_from: Option<Timestamp>,
     /// End of validity (`validUntil`; `exp` in 1.1).
     pub valid_until: Option<Timestamp>,
@@ -220,9 +220,32 @@ pub fn read(version: JwtVcVersion, claims: &Map<String, Value>) -> Result<JwtVc,
             {
                 return Err(data_model("validUntil is before validFrom"));
             }
+            // The JWT's own `nbf`/`exp` (RFC 7519 §4.1.4, §4.1.5) narrow the window too.
+            // Without either, `iat` starts it (as for SD-JWT VC): a credential is not
+            // valid before it was issued.
+            let issued_at = numeric_date(claims, "iat")?;
+            let valid_from = match (valid_from, numeric_date(claims, "nbf")?) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            }
+            .or(issued_at);
+            let valid_until = match (valid_until, numeric_date(claims, "exp")?) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let issuer = issuer_of(claims.get("issuer"))?;
+            // The key is found from `iss` when present (verify::issuer_and_kid): a JWT
+            // `iss` naming someone else than `issuer` would verify one party's key and
+            // report another as the issuer.
+            if claims
+                .get("iss")
+                .is_some_and(|iss| iss.as_str() != Some(&issuer))
+            {
+                return Err(data_model("the JWT iss claim does not match issuer"));
+            }
             Ok(JwtVc {
                 version,
-                issuer: issuer_of(claims.get("issuer"))?,
+                issuer,
                 types: types_of(claims)?,
                 valid_from,
                 valid_until,
@@ -240,17 +263,25 @@ pub fn read(version: JwtVcVersion, claims: &Map<String, Value>) -> Result<JwtVc,
                 Some(iss) => issuer_of(Some(iss))?,
                 None => issuer_of(vc.get("issuer"))?,
             };
+            // VC DM 1.1 §6.3.1: `iss` represents the issuer property; both present
+            // and different is a credential from two issuers.
+            if vc.contains_key("issuer") && issuer_of(vc.get("issuer"))? != issuer {
+                return Err(data_model("the JWT iss claim does not match vc.issuer"));
+            }
             let mut subject = subject_of(vc)?;
             if let Some(Value::String(sub)) = claims.get("sub") {
                 subject
                     .entry("id")
                     .or_insert_with(|| Value::String(sub.clone()));
             }
+            // `nbf`, else `iat` (RFC 7519 §4.1.5, §4.1.6; each a NumericDate).
+            let issued_at = numeric_date(claims, "iat")?;
+            let valid_from = numeric_date(claims, "nbf")?.or(issued_at);
             Ok(JwtVc {
                 version,
                 issuer,
                 types: types_of(vc)?,
-                valid_from: numeric_date(claims, "nbf")?,
+                valid_from,
                 valid_until: numeric_date(claims, "exp")?,
                 subject,
                 status: status_of(vc),

@@ -72,12 +72,18 @@ impl IssuerKey {
                         }
                     },
                 };
+                // A kid of another DID names no method of the issuer's: the same
+                // answer as when the caller resolved the issuer's document.
                 if let Some(iss) = issuer
                     && iss != did.as_str()
                 {
-                    return Err(DidError::DocumentInvalid(format!(
-                        "kid names {did}, but the issuer is {iss}"
-                    ))
+                    return Err(DidError::VerificationMethodNotFound {
+                        id: format!(
+                            "{} (of {did}, not of the issuer {iss})",
+                            kid.unwrap_or_default()
+                        ),
+                        relationship: Relationship::AssertionMethod.name(),
+                    }
                     .into());
                 }
                 let doc = did::resolve_local(&did)?;

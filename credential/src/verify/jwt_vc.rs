@@ -22,6 +22,18 @@ pub(super) fn verify(
     ) else {
         return report.finish();
     };
+    if let Some(typ) = jws.header().typ.as_deref()
+        && [crate::vc::sd_jwt_vc::TYP, crate::vc::sd_jwt_vc::LEGACY_TYP].contains(&typ)
+    {
+        // An SD-JWT VC without its "~" (RFC 9901 §4): refused as the SD-JWT it says it
+        // is, as `SdJwt::parse` would, not as a VC-JWT of the wrong type.
+        report.format = Format::SdJwtVc;
+        report.push(Check::failed(
+            "typ",
+            &crate::sd_jwt::SdJwtError::Malformed("no \"~\": an SD-JWT ends in \"~\"").into(),
+        ));
+        return report.finish();
+    }
     let Some(unverified) = report.record(
         "payload",
         |_| "payload is a JSON object".into(),

@@ -34,6 +34,9 @@ use crate::time::Clock;
 pub const MAX_PRESENTATION_LEN: usize = 1024 * 1024;
 /// Largest decompressed status list accepted (4 MiB: 32 Mi one-bit entries).
 pub const MAX_STATUS_LIST_BYTES: usize = 4 * 1024 * 1024;
+/// Largest signed status list read (8 MiB): the base64url of a list that compresses
+/// as badly as one of [`MAX_STATUS_LIST_BYTES`] can, with room for its other claims.
+pub const MAX_LIST_TOKEN_BYTES: usize = 8 * 1024 * 1024;
 
 /// What the verifier requires. The token's header never chooses any of this.
 #[derive(Debug, Clone, PartialEq, Eq)]

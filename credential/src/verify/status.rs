@@ -74,10 +74,11 @@ fn verified_list(
     if let (Some(list_issuer), Some(issuer)) = (list_issuer, issuer)
         && list_issuer != issuer
     {
-        return Err(invalid(
-            uri,
-            format!("issued by {list_issuer}, but the credential by {issuer}"),
-        ));
+        return Err(Rejection::StatusListIssuerMismatch {
+            list: uri.to_owned(),
+            list_issuer: list_issuer.to_owned(),
+            issuer: issuer.to_owned(),
+        });
     }
     Ok(list)
 }
@@ -90,7 +91,8 @@ fn verify_list(
     keys: &[PublicKey],
     policy: &VerifyPolicy,
 ) -> Result<VerifiedList, Rejection> {
-    let jws = CompactJws::parse(text, 8 * 1024 * 1024).map_err(|e| invalid(uri, e.to_string()))?;
+    let jws = CompactJws::parse(text, super::MAX_LIST_TOKEN_BYTES)
+        .map_err(|e| invalid(uri, e.to_string()))?;
     jws.expect_typ(typ)
         .map_err(|e| invalid(uri, e.to_string()))?;
     let mut last = None;
@@ -111,7 +113,9 @@ fn verify_list(
             format!("not signed by the credential's issuer ({why})"),
         )
     })?;
-    let claims = verified.claims().map_err(|e| invalid(uri, e.to_string()))?;
+    let claims = verified
+        .claims_within(super::MAX_LIST_TOKEN_BYTES)
+        .map_err(|e| invalid(uri, e.to_string()))?;
     Ok(VerifiedList::new(text, signer.clone(), claims))
 }
 
@@ -131,7 +135,7 @@ pub(super) fn list_for<'a>(
             return claims.get("sub").and_then(Value::as_str) == Some(uri)
                 || claims.get("id").and_then(Value::as_str) == Some(uri);
         }
-        CompactJws::parse(text.trim(), 8 * 1024 * 1024)
+        CompactJws::parse(text.trim(), super::MAX_LIST_TOKEN_BYTES)
             .and_then(|jws| jws.unverified_claims())
             .is_ok_and(|claims| {
                 claims.get("sub").and_then(Value::as_str) == Some(uri)
@@ -140,13 +144,19 @@ pub(super) fn list_for<'a>(
     })
 }
 
-/// Refuses a list issued longer ago than the policy's maximum staleness.
+/// Refuses a list dated in the future (beyond the leeway: a list is not evidence
+/// before it exists), or issued longer ago than the policy's maximum staleness.
 fn fresh_enough(
     uri: &str,
     issued: Option<Timestamp>,
     policy: &VerifyPolicy,
     now: Timestamp,
 ) -> Result<(), Rejection> {
+    if let Some(issued) = issued
+        && issued.unix() > now.unix().saturating_add(policy.leeway_secs)
+    {
+        return Err(invalid(uri, format!("dated {issued}, in the future")));
+    }
     match (policy.max_status_age_secs, issued) {
         (Some(max), Some(issued)) if now.unix() - issued.unix() > max => {
             Err(Rejection::StatusListTooOld {
@@ -227,6 +237,13 @@ pub(super) fn token_status(
                     list: uri.to_owned(),
                     expired_at: exp,
                 });
+            }
+            // RFC 7519 §4.1.5: a JWT MUST NOT be accepted before its `nbf`.
+            if let Some(nbf) =
+                numeric_date(list_claims, "nbf").map_err(|e| invalid(uri, e.to_string()))?
+                && nbf.unix() > now.unix().saturating_add(policy.leeway_secs)
+            {
+                return Err(invalid(uri, format!("not valid before {nbf}")));
             }
             let issued =
                 numeric_date(list_claims, "iat").map_err(|e| invalid(uri, e.to_string()))?;

@@ -468,7 +468,7 @@ fn a_kid_naming_another_did_than_the_issuer_is_refused() {
     .unwrap();
     assert_eq!(
         run(&token, None, &VerifyPolicy::default()).failures(),
-        ["did_document_invalid"]
+        ["verification_method_not_found"]
     );
 }
 
