@@ -1,4 +1,4 @@
-//! The issuing process killed with SIGKILL at random moments, 50 times:
+//! The issuing process killed with SIGKILL at random moments, 50 times (`KILL_TRIALS`):
 //! `sigillum issuer serve` runs as its own process against a registry served by
 //! the test; four officer-and-wallet clients issue passports through the whole
 //! OpenID4VCI flow while it runs. After every restart and at the end: every
@@ -25,7 +25,12 @@ use sigillum_credential::schema::CredentialTypes;
 use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_wallet::receive::Receiver;
 
+/// Kills unless `KILL_TRIALS` says otherwise (`scripts/kill_trials.sh` runs more).
 const TRIALS: usize = 50;
+
+fn trials() -> usize {
+    std::env::var("KILL_TRIALS").map_or(TRIALS, |n| n.parse().expect("KILL_TRIALS is a number"))
+}
 const CLIENTS: usize = 4;
 
 /// One acknowledged piece of work: an application (201), and the copies a wallet
@@ -38,7 +43,14 @@ struct Ack {
 }
 
 fn spawn_issuer(w: &Work) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_sigillum"))
+    spawn_issuer_capped(w, None)
+}
+
+/// As [`spawn_issuer`], its files capped at `max_file_bytes` when given
+/// (RLIMIT_FSIZE with SIGXFSZ ignored: a write past it fails with EFBIG, as on a
+/// full disk).
+fn spawn_issuer_capped(w: &Work, max_file_bytes: Option<u64>) -> Child {
+    common::sigillum_command(max_file_bytes)
         .args(["issuer", "serve", "--config", "issuer.json"])
         .current_dir(w.path("."))
         .stdout(Stdio::null())
@@ -176,14 +188,24 @@ async fn check(http: &reqwest::Client, base: &str, token: &str, acks: &[Ack]) {
     assert_eq!(audit["verified"]["ok"], true, "{audit}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_credentials_survive_sigkill_and_no_index_is_given_twice() {
+/// What each test runs against: a registry served in-process, the issuer's
+/// configuration and an officer in `w`, the issuer accredited for passports.
+struct World {
+    /// Kept alive for the issuer to publish to.
+    _registry: LocalRegistry,
+    w: Work,
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+async fn world(name: &str) -> World {
     let registry = LocalRegistry::start("registry.test/issuer-crash/1").await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let w = Work::new("issuer-crash");
+    let w = Work::new(name);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -232,9 +254,28 @@ async fn acknowledged_credentials_survive_sigkill_and_no_index_is_given_twice() 
         .accredit(&http, added["issuer"].as_str().unwrap(), "passport")
         .await;
 
+    World {
+        _registry: registry,
+        w,
+        http,
+        base,
+        token,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_credentials_survive_sigkill_and_no_index_is_given_twice() {
+    let World {
+        _registry,
+        w,
+        http,
+        base,
+        token,
+    } = world("issuer-crash").await;
     let acks: Arc<Mutex<Vec<Ack>>> = Arc::new(Mutex::new(Vec::new()));
     let started = Instant::now();
-    for trial in 0..TRIALS {
+    let trials = trials();
+    for trial in 0..trials {
         let mut child = spawn_issuer(&w);
         wait_healthy(&http, &base).await;
         if trial % 10 == 0 {
@@ -284,12 +325,85 @@ async fn acknowledged_credentials_survive_sigkill_and_no_index_is_given_twice() 
     child.wait().unwrap();
     let delivered = acks.iter().filter(|a| !a.holders.is_empty()).count();
     eprintln!(
-        "{TRIALS} SIGKILLs in {:?}: {} acknowledged applications, {delivered} delivered (2 copies each), all on record, no slot twice, audit chain verified",
+        "{trials} SIGKILLs in {:?}: {} acknowledged applications, {delivered} delivered (2 copies each), all on record, no slot twice, audit chain verified",
         started.elapsed(),
         acks.len()
     );
     assert!(
-        delivered > TRIALS,
+        delivered > trials,
         "too little work was done to mean anything: {delivered}"
     );
+}
+
+/// A full disk under the issuer: its files capped (RLIMIT_FSIZE) so that writes fail
+/// with EFBIG partway through issuing. Each application is acknowledged or refused
+/// with a 5xx and the store's code (never a dropped connection, never a crash), and
+/// the service keeps answering. Restarted with room: every acknowledged application
+/// and delivered copy is on record, no status index was given twice, the audit chain
+/// verifies, and it issues again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_disk_refuses_issuance_and_loses_nothing_acknowledged() {
+    let World {
+        _registry,
+        w,
+        http,
+        base,
+        token,
+    } = world("issuer-disk-full").await;
+    // Start once to create the stores, then cap their growth at 1 MiB a file.
+    let mut child = spawn_issuer(&w);
+    wait_healthy(&http, &base).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let used = common::dir_size(std::path::Path::new(&w.path(".")));
+    let mut child = spawn_issuer_capped(&w, Some(used + 1024 * 1024));
+    wait_healthy(&http, &base).await;
+    let acks = Mutex::new(Vec::new());
+    let mut refused = None;
+    for n in 0..20_000 {
+        if issue_one(&http, &base, &token, n, &acks).await.is_some() {
+            continue;
+        }
+        // Why it stopped: ask for one more application and read the answer.
+        let r = http
+            .post(format!("{base}/v1/credentials/passport?qr=none"))
+            .bearer_auth(&token)
+            .json(&json!({"reference": format!("full-{n}"), "claims": CredentialTypes::builtin().unwrap().get("passport").unwrap().spec().samples[0]}))
+            .send()
+            .await
+            .expect("the issuer answers on a full disk");
+        if r.status().is_server_error() {
+            refused = Some((r.status().as_u16(), r.text().await.unwrap()));
+            break;
+        }
+    }
+    let (status, body) = refused.expect("the cap was never reached");
+    assert!(
+        body.contains("store_unavailable"),
+        "{status}: a full disk is reported as the store being unavailable: {body}"
+    );
+    let health = http.get(format!("{base}/healthz")).send().await.unwrap();
+    assert!(health.status().is_success(), "still serving");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let mut child = spawn_issuer(&w);
+    wait_healthy(&http, &base).await;
+    let acks = acks.into_inner().unwrap();
+    check(&http, &base, &token, &acks).await;
+    let again = Mutex::new(Vec::new());
+    assert!(
+        issue_one(&http, &base, &token, u64::MAX, &again)
+            .await
+            .is_some(),
+        "issues again with room"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let delivered = acks.iter().filter(|a| !a.holders.is_empty()).count();
+    eprintln!(
+        "full disk: {} applications acknowledged, {delivered} delivered before the first refusal ({status}), 0 lost, no slot twice",
+        acks.len()
+    );
+    assert!(delivered > 0, "nothing was issued under the cap");
 }

@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,17 @@ impl Ran {
 /// Runs `sigillum wallet <args>` with `env` set and `stdin` fed, off the runtime's
 /// threads (the servers it talks to run on them).
 async fn wallet(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Ran {
+    wallet_on(None, args, env, stdin).await
+}
+
+/// As [`wallet`], every file it writes capped at `max_file_bytes` when given (a
+/// full disk: see `common::sigillum_command`).
+async fn wallet_on(
+    max_file_bytes: Option<u64>,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &str,
+) -> Ran {
     let args: Vec<String> = ["wallet"]
         .iter()
         .chain(args)
@@ -49,7 +60,7 @@ async fn wallet(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Ran {
         .collect();
     let stdin = stdin.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+        let mut child = common::sigillum_command(max_file_bytes)
             .args(&args)
             .env_remove("SIGILLUM_WALLET_PIN")
             .env_remove("SIGILLUM_BACKUP_PASSPHRASE")
@@ -401,4 +412,88 @@ async fn a_scripted_wallet_receives_presents_and_restores() {
         "{}",
         locked.stderr
     );
+}
+
+/// A full disk under the wallet: `receive` with every file capped at 512 bytes
+/// (smaller than any sealed card) fails with an error naming the vault, and the
+/// vault is as it was: the card received before is there and opens with the PIN.
+/// With room again, the next offer is received.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_fails_a_receive_and_leaves_the_vault_as_it_was() {
+    let registry = LocalRegistry::start("registry.test/wallet-disk-full/1").await;
+    let office = LocalIssuer::start(
+        &registry,
+        &["passport"],
+        &["passport"],
+        20,
+        Arc::new(SystemClock),
+    )
+    .await;
+    let officer = office.officer("clerk", &[Role::Admin]);
+    let http = reqwest::Client::new();
+    let work = tempfile::tempdir().unwrap();
+    let vault = work.path().join("vault").to_str().unwrap().to_owned();
+    assert_eq!(
+        with_pin(&["init", "--vault", &vault]).await.json()["created"],
+        true
+    );
+    let offer = |n: u32| {
+        let (http, officer, base) = (http.clone(), officer.clone(), office.base.clone());
+        async move {
+            post(
+                &http,
+                format!("{base}/v1/credentials/passport?qr=none"),
+                Some(&officer),
+                &json!({"reference": format!("disk-{n}"), "claims": sample("passport")}),
+            )
+            .await
+        }
+    };
+    let receive = |cap: Option<u64>, offer: Value| {
+        let vault = vault.clone();
+        async move {
+            wallet_on(
+                cap,
+                &[
+                    "receive",
+                    offer["offer_link"].as_str().unwrap(),
+                    "--pin",
+                    offer["tx_code"].as_str().unwrap(),
+                    "--vault",
+                    &vault,
+                ],
+                &[("SIGILLUM_WALLET_PIN", PIN)],
+                "",
+            )
+            .await
+        }
+    };
+    let first = receive(None, offer(1).await).await;
+    let card = first.json()["card"].as_str().unwrap().to_owned();
+
+    let full = receive(Some(512), offer(2).await).await;
+    assert_ne!(full.code, 0, "a receive that could not be stored fails");
+    assert!(
+        full.stderr.contains("[vault_store_failed]") && full.stderr.contains("File too large"),
+        "the error says what failed: {}",
+        full.stderr
+    );
+    let listed = with_pin(&["list", "--vault", &vault, "--json"])
+        .await
+        .json();
+    let cards = listed.as_array().unwrap();
+    assert_eq!(cards.len(), 1, "nothing half-written: {listed}");
+    assert_eq!(cards[0]["card"], card.as_str());
+    assert_eq!(
+        with_pin(&["show", &card, "--vault", &vault]).await.code,
+        0,
+        "the earlier card still opens"
+    );
+
+    let again = receive(None, offer(3).await).await;
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let listed = with_pin(&["list", "--vault", &vault, "--json"])
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
 }

@@ -93,8 +93,55 @@ impl Drop for Server {
 /// of its standard error is drained in the background (and echoed, for a failure's
 /// output), never closed under it.
 pub fn serve(w: &Work) -> (Server, String) {
+    serve_with(w, None)
+}
+
+/// As [`serve`], the process's files capped at `max_file_bytes` (RLIMIT_FSIZE, set
+/// by the shell, with SIGXFSZ ignored): a write past it fails with EFBIG, as on a
+/// full disk, instead of landing.
+pub fn serve_on_full_disk(w: &Work, max_file_bytes: u64) -> (Server, String) {
+    serve_with(w, Some(max_file_bytes))
+}
+
+/// A command running `sigillum`; with `max_file_bytes`, every file it writes is
+/// capped there (RLIMIT_FSIZE, set by the shell before it execs `sigillum`, with
+/// SIGXFSZ ignored): a write past the cap fails with EFBIG, as on a full disk.
+pub fn sigillum_command(max_file_bytes: Option<u64>) -> Command {
+    let bin = env!("CARGO_BIN_EXE_sigillum");
+    match max_file_bytes {
+        None => Command::new(bin),
+        Some(bytes) => {
+            let mut sh = Command::new("sh");
+            // `ulimit -f` counts 512-byte blocks in POSIX sh.
+            let script = format!(
+                "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+                bytes.div_ceil(512)
+            );
+            sh.args(["-c", &script, bin]);
+            sh
+        }
+    }
+}
+
+/// Bytes in the files under `dir`.
+pub fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                dir_size(&e.path())
+            } else {
+                meta.len()
+            }
+        })
+        .sum()
+}
+
+fn serve_with(w: &Work, max_file_bytes: Option<u64>) -> (Server, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sigillum"))
+    let mut child = sigillum_command(max_file_bytes)
         .args(["registry", "serve", "--listen", "127.0.0.1:0"])
         .current_dir(w.path("."))
         .stdin(std::process::Stdio::null())
