@@ -72,9 +72,11 @@ async fn every_acknowledged_operation_survives_kill_9() {
         .build()
         .unwrap();
     let trials = trials();
+    let mut checked = 0;
     for trial in 0..trials {
         let (mut server, url) = serve(&w);
-        // Every DID acknowledged so far is there and proven, and the log only grew.
+        // The DIDs acknowledged in the last trial (every 10th trial, all so far) are
+        // there and proven, and the log only grew; the final check reads them all.
         let client = RegistryClient::new(
             url.clone(),
             ReqwestGet::default(),
@@ -82,7 +84,9 @@ async fn every_acknowledged_operation_survives_kill_9() {
             tracker.clone(),
         );
         let dids = acknowledged.lock().unwrap().clone();
-        for did in &dids {
+        let from = if trial % 10 == 0 { 0 } else { checked };
+        checked = dids.len();
+        for did in &dids[from..] {
             let doc = client.resolve(&Did::parse(did).unwrap()).await;
             assert!(
                 doc.is_ok(),
