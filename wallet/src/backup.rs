@@ -121,7 +121,7 @@ pub fn restore(
     let document = Document::read(&plain)?;
     drop(plain);
     let written = write(&document, dir, pin, config)
-        .and_then(|()| read_back(&document, dir, pin, config, now));
+        .and_then(|vault| read_back(vault, &document, pin, config, now));
     if written.is_err() {
         // Best effort: the folder was empty or absent before, so all of it is ours.
         let _ = std::fs::remove_dir_all(dir);
@@ -151,7 +151,7 @@ fn write(
     dir: &Path,
     pin: &str,
     config: &VaultConfig,
-) -> Result<(), BackupError> {
+) -> Result<Vault, BackupError> {
     let vault = Vault::create(dir, pin, config)?;
     for record in &document.credentials {
         vault.put(&record.to_stored())?;
@@ -159,19 +159,21 @@ fn write(
     for entry in &document.history {
         vault.log(entry)?;
     }
-    Ok(())
+    Ok(vault)
 }
 
-/// Opens the new vault with the new PIN (the written one is closed first: sled
-/// holds a folder for one handle) and checks that everything reads back.
+/// Checks the new PIN against the new vault, as opening it would, and that
+/// everything reads back. The handle that wrote it is kept: sled releases a
+/// folder's lock only when its background threads let go of a closed handle, so
+/// closing and reopening at once could find the folder still locked.
 fn read_back(
+    vault: Vault,
     document: &Document,
-    dir: &Path,
     pin: &str,
     config: &VaultConfig,
     now: i64,
 ) -> Result<(Vault, Restored), BackupError> {
-    let vault = Vault::open(dir, pin, config, now)?;
+    vault.confirm_pin(pin, config, now)?;
     let credentials = vault.credentials()?.len();
     let history = vault.history()?.len();
     for (what, expected, found) in [
