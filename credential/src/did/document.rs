@@ -152,14 +152,10 @@ impl DidDocument {
         // Controlled Identifiers v1.0 §2.2: multiple verification methods with the
         // same id MUST produce an error (which key "#key-1" means would otherwise
         // depend on the reader: the first listed, or the one embedded later).
-        for (i, vm) in doc.verification_method.iter().enumerate() {
+        let mut ids = std::collections::HashSet::new();
+        for vm in &doc.verification_method {
             let id = doc.absolute(&vm.id);
-            if doc
-                .verification_method
-                .iter()
-                .take(i)
-                .any(|earlier| doc.absolute(&earlier.id) == id)
-            {
+            if !ids.insert(id.clone()) {
                 return Err(DidError::DocumentInvalid(format!(
                     "two verification methods are named {id}"
                 )));

@@ -427,18 +427,3 @@ fn check_field(field: &'static str, value: &str, required: bool) -> Result<(), O
     }
     Ok(())
 }
-
-#[cfg(test)]
-mod fragment_tests {
-    use super::*;
-
-    #[test]
-    fn a_fragment_before_the_query_is_refused() {
-        let link =
-            "openid-credential-offer://#?credential_offer_uri=https%3A%2F%2Fevil.example%2Fo";
-        assert_eq!(
-            CredentialOffer::parse_link(link),
-            Err(OfferError::LinkParameters("a fragment is not allowed"))
-        );
-    }
-}

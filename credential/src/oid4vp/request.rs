@@ -554,18 +554,3 @@ fn url_safe(value: String, name: &str) -> Result<String, RequestError> {
 fn clip(text: &str) -> String {
     crate::oid4vci::clip_evidence(text)
 }
-
-#[cfg(test)]
-mod fragment_tests {
-    use super::*;
-
-    #[test]
-    fn a_fragment_before_the_query_is_refused() {
-        let link = "openid4vp://#?client_id=decentralized_identifier%3Adid%3Aexample%3A1\
-                    &request_uri=https%3A%2F%2Fverifier.example%2Fr";
-        assert!(matches!(
-            RequestLink::parse(link),
-            Err(RequestError::LinkScheme(_))
-        ));
-    }
-}

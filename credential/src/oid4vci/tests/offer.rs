@@ -316,3 +316,13 @@ fn duplicate_members_in_an_offer_are_refused() {
     );
     assert_eq!(err.code(), "json_duplicate_member");
 }
+
+/// A `#` before the `?` makes the rest a fragment (RFC 3986 §3.5), not a query.
+#[test]
+fn a_fragment_before_the_query_is_refused() {
+    let link = "openid-credential-offer://#?credential_offer_uri=https%3A%2F%2Fevil.example%2Fo";
+    assert_eq!(
+        CredentialOffer::parse_link(link),
+        Err(OfferError::LinkParameters("a fragment is not allowed"))
+    );
+}

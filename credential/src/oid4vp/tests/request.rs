@@ -321,3 +321,14 @@ fn answers_that_break_a_rule_are_refused_with_their_code() {
         assert_eq!(err.code(), code, "{body:.80}: {err}");
     }
 }
+
+/// A `#` before the `?` makes the rest a fragment (RFC 3986 §3.5), not a query.
+#[test]
+fn a_fragment_before_the_query_is_refused() {
+    let link = "openid4vp://#?client_id=decentralized_identifier%3Adid%3Aexample%3A1\
+                &request_uri=https%3A%2F%2Fverifier.example%2Fr";
+    assert!(matches!(
+        RequestLink::parse(link),
+        Err(RequestError::LinkScheme(_))
+    ));
+}
