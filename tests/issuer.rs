@@ -680,3 +680,62 @@ async fn revoke_suspend_and_reinstate_reach_the_registry() {
         assert!(actions.contains(&wanted), "{actions:?}");
     }
 }
+
+/// The Token Endpoint limits failures per client address (issue 8, "rate limits on
+/// token and PIN endpoints"): successful exchanges cost nothing, 20 failures are
+/// answered as usual, then every request from that address gets 429 with a
+/// `Retry-After` until a failure is earned back — even one with the right PIN, so
+/// a guesser learns nothing from the answers while refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_guesser_is_refused_after_twenty_failures() {
+    let w = world(&["passport"]).await;
+    let (_, link, pin) = w.offer("passport", "G-1", "dc+sd-jwt").await;
+    let (status, answer) = w.token_for(&link, &pin).await;
+    assert_eq!(status, 200, "a success first: {answer}");
+    let (_, link2, pin2) = w.offer("passport", "G-2", "dc+sd-jwt").await;
+
+    let guess = |n: usize| {
+        TokenRequest {
+            pre_authorized_code: SecretString::new(format!("guessed-code-{n}")),
+            tx_code: Some(SecretString::new("123456")),
+            client_id: None,
+            authorization_details: None,
+        }
+        .to_form()
+    };
+    for n in 0..20 {
+        let (status, answer) = w.post("/token", guess(n), true, None).await;
+        assert_eq!(
+            (status, answer["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "failure {n} is answered as usual"
+        );
+    }
+    let r = w
+        .http
+        .post(format!("{}/token", w.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(guess(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=6).contains(&retry), "Retry-After {retry}");
+    let answer: Value = r.json().await.unwrap();
+    assert_eq!(answer["code"], "too_many_failures", "{answer}");
+    // The right PIN for a real offer is refused too while the address is out of attempts…
+    let (status, answer) = w.token_for(&link2, &pin2).await;
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (429, Some("too_many_failures"))
+    );
+    // …and was not spent: once a failure is earned back, it is exchanged.
+    tokio::time::sleep(Duration::from_secs(retry)).await;
+    let (status, answer) = w.token_for(&link2, &pin2).await;
+    assert_eq!(status, 200, "{answer}");
+}

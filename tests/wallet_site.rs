@@ -29,6 +29,7 @@ struct Page {
     status: u16,
     location: Option<String>,
     set_cookie: Option<String>,
+    retry_after: Option<String>,
     body: String,
 }
 
@@ -68,6 +69,7 @@ impl Phone {
                 .map(|v| v.to_str().unwrap().to_owned())
         };
         let (location, set_cookie) = (header("location"), header("set-cookie"));
+        let retry_after = header("retry-after");
         if let Some(set) = &set_cookie {
             let pair = set.split(';').next().unwrap().to_owned();
             self.cookie = (!pair.ends_with('=')).then_some(pair);
@@ -76,6 +78,7 @@ impl Phone {
             status: r.status().as_u16(),
             location,
             set_cookie,
+            retry_after,
             body: r.text().await.unwrap(),
         }
     }
@@ -584,4 +587,40 @@ async fn a_backup_restores_on_another_installation() {
                 .unwrap()
         )
     );
+}
+
+/// The PIN forms limit wrong PINs per client address across every account (issue
+/// 8, "rate limits on token and PIN endpoints"): a sprayer trying one PIN on many
+/// names never trips any one vault's lockout, so after ten failures the address is
+/// answered 429 with `Retry-After`, whatever the name — the right PIN included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_sprayer_is_refused_after_ten_failures_across_accounts() {
+    let wallet = LocalWallet::start(None).await;
+    let mut phone = Phone::new(&wallet);
+    phone.sign_up("amira", "271828").await;
+    let csrf = phone.get("/cards").await.csrf();
+    phone.post("/logout", &[("csrf", &csrf)]).await;
+
+    for n in 0..10 {
+        let name = format!("citizen-{n}");
+        let p = phone
+            .post("/unlock", &[("name", name.as_str()), ("pin", "123456")])
+            .await;
+        assert_eq!(
+            p.status, 401,
+            "failure {n} is answered as usual: {}",
+            p.body
+        );
+    }
+    let p = phone
+        .post("/unlock", &[("name", "citizen-10"), ("pin", "123456")])
+        .await;
+    assert_eq!(p.status, 429);
+    assert!(p.body.contains("too_many_attempts"), "{}", p.body);
+    let retry: u64 = p.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "Retry-After {retry}");
+    let p = phone
+        .post("/unlock", &[("name", "amira"), ("pin", "271828")])
+        .await;
+    assert_eq!(p.status, 429, "the right PIN waits too");
 }

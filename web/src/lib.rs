@@ -6,7 +6,9 @@
 //!  page     security headers, HTML and redirect responses, notices, origins, cookies
 //!  metrics  `GET /metrics` for every service: requests by route template, latency
 //!  serve    the accept loop: header-read timeout, connection cap, graceful stop
+//!  attempts failed-attempt limits, per client address, for the endpoints taking a PIN
 
+pub mod attempts;
 pub mod html;
 pub mod metrics;
 pub mod page;

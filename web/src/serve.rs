@@ -16,11 +16,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
+use tower::ServiceExt as _;
 
 /// The connection limits of one server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +76,9 @@ pub async fn run_with(
             },
             () = &mut shutdown => break,
         };
-        let stream = tokio::select! {
+        let accepted = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // EMFILE and friends: wait for connections to close rather than spin.
                     tracing::warn!(target: "http", error = %e, "accept failed");
@@ -86,7 +88,14 @@ pub async fn run_with(
             },
             () = &mut shutdown => break,
         };
-        let service = TowerToHyperService::new(router.clone());
+        let (stream, peer) = accepted;
+        // The peer's address, for handlers and `crate::attempts` (as `axum::serve` does).
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        ));
         let mut closed = closed.clone();
         connections.spawn(async move {
             let _slot = slot;

@@ -29,6 +29,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use sigillum_web::attempts::{AttemptLimit, Attempts, Refusal};
 use sigillum_web::metrics::{HttpMetrics, instrument};
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -54,7 +55,16 @@ pub fn app(issuer: Arc<Issuer>) -> Router {
             "/.well-known/oauth-authorization-server",
             get(wallet::authorization_server),
         )
-        .route("/token", post(wallet::token))
+        .route(
+            "/token",
+            post(wallet::token).layer(axum::middleware::from_fn_with_state(
+                (
+                    Attempts::new(AttemptLimit::TOKEN),
+                    wallet::too_many_failures as Refusal,
+                ),
+                sigillum_web::attempts::limit,
+            )),
+        )
         .route("/nonce", post(wallet::nonce))
         .route("/credential", post(wallet::credential))
         .route("/v1/credentials", get(officer::search))

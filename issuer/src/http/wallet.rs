@@ -89,6 +89,18 @@ pub(super) async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Res
     }
 }
 
+/// What the Token Endpoint answers an address that failed too often (see
+/// `sigillum_web::attempts`): an OAuth error body (RFC 6749 §5.2), status 429.
+pub(super) fn too_many_failures(secs: u64) -> Response {
+    WalletError::new(
+        429,
+        "invalid_request",
+        "too_many_failures",
+        format!("too many failed token requests from this address; retry in {secs} s"),
+    )
+    .into_response()
+}
+
 /// `POST /nonce`.
 pub(super) async fn nonce(State(issuer): State<Arc<Issuer>>) -> Response {
     match issuer.nonce() {

@@ -237,3 +237,19 @@ pub(crate) async fn logout(
         .insert(header::SET_COOKIE, clear_cookie(&site));
     response
 }
+
+/// What the PIN forms answer an address with too many wrong PINs (see
+/// `sigillum_web::attempts`): the unlock page, saying how long to wait.
+pub(crate) fn too_many_attempts(secs: u64) -> Response {
+    let html = access_page(
+        "Unlock your wallet",
+        "/unlock",
+        "",
+        Some((
+            "too_many_attempts",
+            &format!("Too many wrong PINs from this device. Wait {secs} seconds, then try again."),
+        )),
+        false,
+    );
+    page(StatusCode::TOO_MANY_REQUESTS, html)
+}

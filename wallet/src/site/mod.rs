@@ -42,6 +42,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler as _;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -53,6 +54,7 @@ use sigillum_credential::time::Clock;
 use sigillum_verifier::cache::Cached;
 use sigillum_verifier::config::ConsortiumConfig;
 use sigillum_verifier::source::{LedgerSource, Online, ReqwestGet};
+use sigillum_web::attempts::{AttemptLimit, Attempts, Refusal};
 use sigillum_web::html::Html;
 use sigillum_web::page::{notice, page};
 
@@ -211,11 +213,25 @@ impl Site {
 
 /// The web wallet's routes.
 pub fn router(site: Arc<Site>) -> Router {
+    // Wrong PINs, per client address, across every account (each vault also locks itself).
+    let pins = axum::middleware::from_fn_with_state(
+        (
+            Attempts::new(AttemptLimit::PIN),
+            access::too_many_attempts as Refusal,
+        ),
+        sigillum_web::attempts::limit,
+    );
     let routes = Router::new()
         .route("/", get(cards::home))
         .route("/signup", get(access::signup_page).post(access::signup))
-        .route("/unlock", get(access::unlock_page).post(access::unlock))
-        .route("/restore", get(backup::restore_page).post(backup::restore))
+        .route(
+            "/unlock",
+            get(access::unlock_page).post(access::unlock.layer(pins.clone())),
+        )
+        .route(
+            "/restore",
+            get(backup::restore_page).post(backup::restore.layer(pins)),
+        )
         .route("/logout", post(access::logout))
         .route("/cards", get(cards::list))
         .route("/cards/{group}", get(cards::detail))
