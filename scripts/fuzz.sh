@@ -4,9 +4,10 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]     (default: 600 s, every target)
 #
 # Each target starts from its seeds (fuzz/src/seeds.rs: inputs built with the
-# harnesses' keys, and the public vectors in ../shared/vectors) and the corpus
-# committed in fuzz/corpus/<target>, works in target/fuzz/corpus/<target>, and at
-# the end its corpus is minimized (cargo fuzz cmin) back into fuzz/corpus/<target>.
+# harnesses' keys, and the public vectors in ../shared/vectors) and whatever an
+# earlier run left in target/fuzz/corpus/<target>; at the end that corpus is
+# minimized (cargo fuzz cmin). Corpora are not committed (thousands of files a
+# target); the regressions are.
 # A crash, leak, timeout or allocation over the limit stops the target and lands in
 # fuzz/artifacts/<target>/: reproduce it with `cargo +nightly fuzz run --features
 # libfuzzer <target> <file>`, fix it, and keep the input in fuzz/regressions/<target>/
@@ -40,8 +41,7 @@ summary="$work/summary.txt"
 status=0
 for t in "${targets[@]}"; do
   echo "== $t: ${secs}s"
-  mkdir -p "fuzz/corpus/$t" "$work/corpus/$t"
-  cp -n "fuzz/corpus/$t/"* "$work/corpus/$t/" 2>/dev/null || true
+  mkdir -p "$work/corpus/$t"
   log="$work/logs/$t.log"
   # -malloc_limit_mb: one allocation over 256 MiB is a finding (the harnesses' parsers
   # are bounded far below it); -timeout: one input over 25 s is a finding.
@@ -58,8 +58,7 @@ for t in "${targets[@]}"; do
   # Keep the smallest corpus that covers what the run found.
   (cd fuzz && cargo +nightly fuzz cmin --features libfuzzer -O "$t" "../$work/corpus/$t" -- \
         -timeout=25 -rss_limit_mb=2048 -malloc_limit_mb=256 -max_len=65536) >>"$log" 2>&1 || true
-  rm -rf "fuzz/corpus/$t" && cp -r "$work/corpus/$t" "fuzz/corpus/$t"
-  kept=$(ls "fuzz/corpus/$t" | wc -l)
+  kept=$(ls "$work/corpus/$t" | wc -l)
   line="$(date -u +%FT%TZ) $t: ${secs}s, ${runs:-?} runs, coverage ${cov:-?}, corpus $kept, $verdict"
   echo "$line" | tee -a "$summary"
 done

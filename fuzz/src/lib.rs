@@ -13,8 +13,8 @@
 //! be parsed.
 //!
 //! `cargo fuzz run <target>` (see `scripts/fuzz.sh`) drives them with libFuzzer;
-//! `cargo test -p sigillum-fuzz` replays the committed corpora in `fuzz/corpus/`
-//! and the regressions in `fuzz/regressions/` through the same functions.
+//! `cargo test -p sigillum-fuzz` replays the seeds ([`seeds`]) and the
+//! regressions in `fuzz/regressions/` through the same functions.
 #![forbid(unsafe_code)]
 
 pub mod checkpoint;

@@ -183,6 +183,10 @@ fn reads_verify_against_a_cosigned_checkpoint_and_tampering_is_caught() {
     let mut truncated = good.clone();
     truncated.inclusion.pop();
     assert_eq!(code(&truncated, &did, &policy), "inclusion_proof_invalid");
+    // A proof padded past the 64 hashes any tree needs is refused whole, not cut short.
+    let mut padded = good.clone();
+    padded.inclusion.resize(65, b64(&Hash::from_bytes([9; 32])));
+    assert_eq!(code(&padded, &did, &policy), "read_malformed");
     // An altered value: the state proof no longer matches the cosigned state root.
     let mut lie = good.clone();
     lie.object["deactivated"] = Value::Bool(true);

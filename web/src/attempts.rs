@@ -5,7 +5,7 @@
 //!
 //! Each client address has a bucket of [`AttemptLimit::burst`] failures, refilled
 //! one every [`AttemptLimit::refill_every`]. A request is answered normally while
-//! its address has a failure left; its response, if a failure (400, 401 or 403),
+//! its address has a failure left; its response, if a failure (400, 401, 403 or 422),
 //! spends one. With none left the endpoint answers 429 with `Retry-After` without
 //! running the handler, so a guesser gets `burst` tries and then one per refill,
 //! whatever the offer or vault it aims at (each of which also counts its own wrong
@@ -169,7 +169,7 @@ pub async fn limit(
         return response;
     }
     let response = next.run(request).await;
-    if matches!(response.status().as_u16(), 400 | 401 | 403) {
+    if matches!(response.status().as_u16(), 400 | 401 | 403 | 422) {
         attempts.fail(ip, Instant::now());
     }
     response
