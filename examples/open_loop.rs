@@ -4,13 +4,26 @@
 //! load down (no coordinated omission). Run it in its own process against a server
 //! on loopback.
 //!
-//! Usage: `cargo run --release --example open_loop -- URL RATE SECONDS [BODY_FILE]`
-//! (GET, or POST of BODY_FILE as JSON). Prints sent, completed, errors and the
-//! p50/p90/p99/p99.9/max latencies.
+//! Usage: `cargo run --release --example open_loop -- URL RATE SECONDS [BODY_FILE]
+//! [--pid PID] [--name NAME]` (GET, or POST of BODY_FILE as JSON). Prints sent,
+//! completed, errors and the p50/p90/p99/p99.9/max latencies, then one line
+//!
+//! ```text
+//! load: registry GET /v1/checkpoint: requests 60000, errors 0, p50 0.9 ms, p99 2.1 ms, RSS warm 30 MiB, max 31 MiB, last 31 MiB, bound 286 MiB (warm + 256 MiB): PASS
+//! ```
+//!
+//! NAME labels it (default the URL). With `--pid` the server's resident set
+//! (`VmRSS` in `/proc/PID/status`) is sampled once a second: "warm" is the sample a
+//! quarter of the run in (at most 10 s), the bound's allowance `LOAD_RSS_GROWTH_MIB`
+//! (default 256). Any error, or a maximum over the bound, exits with status 1.
 
 // A measuring tool: a failure should stop it with its location.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/measure.rs"]
+mod measure;
+
+use measure::{RssSampler, percentile};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -18,16 +31,22 @@ use std::time::{Duration, Instant};
 /// Requests in flight at most; beyond it a request counts as an error (overload).
 const MAX_IN_FLIGHT: u64 = 20_000;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Removes `--flag VALUE` from `args` and returns VALUE.
+fn take_flag(args: &mut Vec<String>, flag: &str) -> Option<String> {
+    let at = args.iter().position(|a| a == flag)?;
+    let value = args.get(at + 1).cloned();
+    args.drain(at..(at + 2).min(args.len()));
+    value
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let pid = take_flag(&mut args, "--pid");
+    let name = take_flag(&mut args, "--name");
     let (url, rate, seconds) = match args.as_slice() {
         [url, rate, seconds, ..] => (
             url.clone(),
@@ -35,7 +54,7 @@ fn main() {
             seconds.parse::<u64>().unwrap(),
         ),
         _ => {
-            eprintln!("usage: open_loop URL RATE SECONDS [BODY_FILE]");
+            eprintln!("usage: open_loop URL RATE SECONDS [BODY_FILE] [--pid PID] [--name NAME]");
             std::process::exit(2);
         }
     };
@@ -45,6 +64,8 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let name = name.unwrap_or_else(|| url.clone());
+    let rss = pid.as_deref().map(RssSampler::start);
     let (latencies, errors, sent) = runtime.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(4096)
@@ -86,8 +107,14 @@ fn main() {
                         let _ = r.bytes().await;
                         let _ = tx.send(due.elapsed());
                     }
-                    _ => {
-                        errors.fetch_add(1, Ordering::Relaxed);
+                    other => {
+                        if errors.fetch_add(1, Ordering::Relaxed) == 0 {
+                            let why = match other {
+                                Ok(r) => r.status().to_string(),
+                                Err(e) => e.to_string(),
+                            };
+                            eprintln!("first error: {why}");
+                        }
                     }
                 }
                 in_flight.fetch_sub(1, Ordering::Relaxed);
@@ -114,4 +141,19 @@ fn main() {
         percentile(&sorted, 99.9),
         sorted.last().copied().unwrap_or_default()
     );
+    let (rss, rss_ok) = match rss {
+        Some(sampler) => sampler.finish((seconds / 4).min(10)),
+        None => ("RSS not sampled (no --pid)".into(), true),
+    };
+    let pass = errors == 0 && rss_ok;
+    println!(
+        "load: {name}: requests {sent}, errors {errors}, p50 {}, p99 {}, {rss}: {}",
+        ms(percentile(&sorted, 50.0)),
+        ms(percentile(&sorted, 99.0)),
+        if pass { "PASS" } else { "FAIL" }
+    );
+    if !pass {
+        eprintln!("open_loop: FAIL ({errors} errors, or RSS over its bound)");
+        std::process::exit(1);
+    }
 }

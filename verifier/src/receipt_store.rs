@@ -7,6 +7,9 @@
 use std::path::Path;
 use std::sync::mpsc;
 
+/// sled's page cache: receipts are written once and rarely read back, so sled's
+/// default (1 GiB) would only let a long-running checkpoint's memory grow.
+const CACHE_BYTES: u64 = 32 << 20;
 /// Receipts written per `fsync` at most.
 const MAX_GROUP: usize = 1024;
 
@@ -36,7 +39,11 @@ impl ReceiptStore {
     /// # Errors
     /// The database's or the thread's error, as text.
     pub fn open(path: &Path) -> Result<Self, String> {
-        let db = sled::open(path).map_err(|e| format!("receipts store: {e}"))?;
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| format!("receipts store: {e}"))?;
         let (queue, pending) = mpsc::channel();
         let writer = db.clone();
         std::thread::Builder::new()

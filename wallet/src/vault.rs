@@ -192,6 +192,19 @@ fn write_json<T: Serialize>(tree: &sled::Tree, name: &str, value: &T) -> Result<
     Ok(())
 }
 
+/// sled's page cache for one vault: a vault holds a citizen's few cards, and a web
+/// wallet holds one open vault per signed-in citizen, so sled's default (1 GiB each)
+/// would let memory grow with the number of sessions.
+const VAULT_CACHE_BYTES: u64 = 8 << 20;
+
+fn open_db(dir: &Path) -> Result<sled::Db, VaultError> {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(VAULT_CACHE_BYTES)
+        .open()
+        .map_err(store)
+}
+
 /// Derives the vault key from `pin` if it is right, keeping the wrong-PIN count
 /// and the lockout in the clear `guard` record (so they hold across restarts).
 fn unlock_key(
@@ -250,7 +263,7 @@ impl Vault {
                 min: config.min_pin_len,
             });
         }
-        let db = sled::open(dir).map_err(store)?;
+        let db = open_db(dir)?;
         let meta = db.open_tree("meta").map_err(store)?;
         if meta.contains_key("vault").map_err(store)? {
             return Err(VaultError::AlreadyExists);
@@ -273,7 +286,7 @@ impl Vault {
     /// # Errors
     /// [`VaultError::WrongPin`], [`VaultError::LockedOut`], [`VaultError::NotCreated`].
     pub fn open(dir: &Path, pin: &str, config: &VaultConfig, now: i64) -> Result<Self, VaultError> {
-        let db = sled::open(dir).map_err(store)?;
+        let db = open_db(dir)?;
         let key = unlock_key(&db, pin, config, now)?;
         Ok(Vault { db, key })
     }
