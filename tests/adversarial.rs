@@ -32,6 +32,11 @@ mod kinds;
 /// inflated would take hundreds of MiB to GiB.
 const PEAK_BOUND: usize = 64 * 1024 * 1024;
 
+/// The longest any one case may take: not a speed figure (those are benchmarks),
+/// a bound far past any honest parse, so a bomb that did its work, a quadratic
+/// blow-up or a loop fails the case instead of stalling the run.
+const TIME_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Counts the bytes allocated, so each case's peak is measured (the cases run one
 /// at a time on one thread; this binary holds no other test).
 #[global_allocator]
@@ -54,16 +59,29 @@ fn every_case_is_refused_with_its_code() {
     let mut passed = 0;
     let mut failed = Vec::new();
     let mut largest = ("", 0);
+    let mut slowest = ("", std::time::Duration::ZERO);
     for case in &cases {
         if only.as_deref().is_some_and(|o| !case.path.contains(o)) {
             continue;
         }
+        let started = std::time::Instant::now();
         let (got, peak) = peak_of(|| {
             std::panic::catch_unwind(|| kinds::run(case, &fixtures))
                 .unwrap_or_else(|_| Err("the case panicked".into()))
         });
+        let took = started.elapsed();
         if peak > largest.1 {
             largest = (case.path.as_str(), peak);
+        }
+        if took > slowest.1 {
+            slowest = (case.path.as_str(), took);
+        }
+        if took > TIME_BOUND {
+            failed.push(format!(
+                "{}: took {took:?}, over the bound of {TIME_BOUND:?}",
+                case.path
+            ));
+            continue;
         }
         if peak > PEAK_BOUND {
             failed.push(format!(
@@ -86,10 +104,12 @@ fn every_case_is_refused_with_its_code() {
     // Straight to standard output, past the test harness's capture: the count
     // belongs in every run's log, passing or not.
     let mut report = format!(
-        "adversarial corpus: {passed} passed, {} failed (largest peak {} KiB, {})\n",
+        "adversarial corpus: {passed} passed, {} failed (largest peak {} KiB, {}; slowest {} ms, {})\n",
         failed.len(),
         largest.1 >> 10,
-        largest.0
+        largest.0,
+        slowest.1.as_millis(),
+        slowest.0
     );
     for f in &failed {
         report.push_str(&format!("  FAILED {f}\n"));
