@@ -14,11 +14,15 @@ use super::checkpoint::{Checkpoint, CheckpointFormatError};
 use super::keys::{KeyId, KeyName, KeyType, VerifierKey};
 use super::note::{self, NoteError};
 
-/// A checkpoint verification policy. Build it with [`Policy::new`].
+/// A checkpoint verification policy. Build it with [`Policy::new`], or with
+/// [`Policy::with_log_keys`] for a log that any one of several nodes may sign.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     origin: String,
+    /// The first of `log_keys`, which errors name.
     log_key: VerifierKey,
+    /// Every key that may sign as the log (never empty).
+    log_keys: Vec<VerifierKey>,
     cosigners: Vec<VerifierKey>,
     threshold: usize,
 }
@@ -60,6 +64,9 @@ pub enum PolicyError {
         /// The second cosigner with that key.
         name: KeyName,
     },
+    /// No log key was given.
+    #[error("a policy needs at least one log key")]
+    NoLogKey,
     /// The threshold is above the number of cosigners.
     #[error("threshold {threshold} is above the {cosigners} pinned cosigners")]
     ThresholdTooHigh {
@@ -76,6 +83,7 @@ impl PolicyError {
     pub const fn code(&self) -> &'static str {
         match self {
             Self::OriginInvalid => "policy_origin_invalid",
+            Self::NoLogKey => "policy_log_key_missing",
             Self::LogKeyType { .. } => "policy_log_key_type",
             Self::CosignerKeyType { .. } => "policy_cosigner_key_type",
             Self::DuplicateKey { .. } => "policy_duplicate_key",
@@ -119,15 +127,45 @@ impl Policy {
         cosigners: Vec<VerifierKey>,
         threshold: usize,
     ) -> Result<Self, PolicyError> {
+        Self::with_log_keys(origin, vec![log_key], cosigners, threshold)
+    }
+
+    /// A policy for a log whose checkpoints any one of `log_keys` may sign (the
+    /// nodes of a replicated registry, each signing as the log when it leads; see
+    /// specs/registry/CONSORTIUM.md "Keys"), plus `threshold` cosignatures.
+    ///
+    /// # Errors
+    /// As [`Policy::new`], and [`PolicyError::NoLogKey`] when `log_keys` is empty.
+    pub fn with_log_keys(
+        origin: impl Into<String>,
+        log_keys: Vec<VerifierKey>,
+        cosigners: Vec<VerifierKey>,
+        threshold: usize,
+    ) -> Result<Self, PolicyError> {
         let origin = origin.into();
         if origin.is_empty() || origin.bytes().any(|b| b < 0x20) {
             return Err(PolicyError::OriginInvalid);
         }
-        if log_key.key_type() != KeyType::Ed25519 {
-            return Err(PolicyError::LogKeyType {
-                name: log_key.name().clone(),
-                found: log_key.key_type(),
-            });
+        let Some(log_key) = log_keys.first().cloned() else {
+            return Err(PolicyError::NoLogKey);
+        };
+        for (i, log_key) in log_keys.iter().enumerate() {
+            if log_key.key_type() != KeyType::Ed25519 {
+                return Err(PolicyError::LogKeyType {
+                    name: log_key.name().clone(),
+                    found: log_key.key_type(),
+                });
+            }
+            if let Some(e) = log_keys
+                .iter()
+                .take(i)
+                .find(|e| e.name() == log_key.name() && e.id() == log_key.id())
+            {
+                return Err(PolicyError::DuplicateKey {
+                    name: e.name().clone(),
+                    id: e.id(),
+                });
+            }
         }
         for (i, c) in cosigners.iter().enumerate() {
             if c.key_type() != KeyType::Cosignature {
@@ -137,7 +175,7 @@ impl Policy {
                 });
             }
             let earlier = cosigners.iter().take(i);
-            for e in earlier.chain(std::iter::once(&log_key)) {
+            for e in earlier.chain(log_keys.iter()) {
                 if e.name() == c.name() && e.id() == c.id() {
                     return Err(PolicyError::DuplicateKey {
                         name: c.name().clone(),
@@ -164,6 +202,7 @@ impl Policy {
         Ok(Self {
             origin,
             log_key,
+            log_keys,
             cosigners,
             threshold,
         })
@@ -175,10 +214,16 @@ impl Policy {
         &self.origin
     }
 
-    /// The log's key.
+    /// The log's key (the first, when several may sign).
     #[must_use]
     pub const fn log_key(&self) -> &VerifierKey {
         &self.log_key
+    }
+
+    /// Every key that may sign as the log.
+    #[must_use]
+    pub fn log_keys(&self) -> &[VerifierKey] {
+        &self.log_keys
     }
 
     /// The pinned cosigners.
@@ -307,8 +352,8 @@ pub fn verify_checkpoint(
     note: impl AsRef<[u8]>,
     policy: &Policy,
 ) -> Result<VerifiedCheckpoint, CheckpointError> {
-    let mut keys = Vec::with_capacity(1 + policy.cosigners.len());
-    keys.push(policy.log_key.clone());
+    let mut keys = Vec::with_capacity(policy.log_keys.len() + policy.cosigners.len());
+    keys.extend(policy.log_keys.iter().cloned());
     keys.extend(policy.cosigners.iter().cloned());
     let missing = || CheckpointError::LogSignatureMissing {
         log: policy.log_key.name().clone(),
@@ -318,10 +363,12 @@ pub fn verify_checkpoint(
         Err(NoteError::Unverified { .. }) => return Err(missing()),
         Err(e) => return Err(e.into()),
     };
-    let log_signed = opened
-        .verified()
-        .iter()
-        .any(|v| v.name() == policy.log_key.name() && v.id() == policy.log_key.id());
+    let log_signed = opened.verified().iter().any(|v| {
+        policy
+            .log_keys
+            .iter()
+            .any(|k| v.name() == k.name() && v.id() == k.id())
+    });
     if !log_signed {
         return Err(missing());
     }

@@ -347,3 +347,69 @@ fn error_codes_are_distinct() {
         ["policy_origin_invalid", "policy_threshold_too_high"]
     );
 }
+
+/// A replicated log: whichever node leads signs as the log, so any one of the
+/// pinned log keys will do — and none of the others, and cosigners count as before.
+#[test]
+fn any_one_of_several_log_keys_signs_as_the_log() {
+    let f = fixture();
+    let second = SignerKey::generate(name(ORIGIN), &mut OsRng);
+    let cos: Vec<VerifierKey> = f.cosigners.iter().map(CosignerKey::verifier_key).collect();
+    let policy = Policy::with_log_keys(
+        ORIGIN,
+        vec![f.log.verifier_key(), second.verifier_key()],
+        cos,
+        2,
+    )
+    .unwrap();
+    assert_eq!(policy.log_keys().len(), 2);
+    let (a, b) = (at(&f.cosigners[0], 7), at(&f.cosigners[1], 8));
+    for log in [&f.log, &second] {
+        let note = sign(&f.body, &[log, &a, &b]).unwrap();
+        let v = verify_checkpoint(&note, &policy).unwrap();
+        assert_eq!(v.cosignatures().len(), 2);
+    }
+    let one = sign(&f.body, &[&second, &a]).unwrap();
+    assert_eq!(
+        verify_checkpoint(&one, &policy).map(|_| ()),
+        Err(CheckpointError::TooFewCosignatures {
+            valid: 1,
+            required: 2
+        })
+    );
+    let stranger = SignerKey::generate(name(ORIGIN), &mut OsRng);
+    let foreign = sign(&f.body, &[&stranger, &a, &b]).unwrap();
+    assert_eq!(
+        verify_checkpoint(&foreign, &policy).map(|_| ()),
+        Err(CheckpointError::LogSignatureMissing { log: name(ORIGIN) })
+    );
+    // The single-key policy still refuses the second node's signature.
+    let second_only = sign(&f.body, &[&second, &a, &b]).unwrap();
+    assert!(verify_checkpoint(&second_only, &f.policy).is_err());
+}
+
+#[test]
+fn a_multi_key_policy_refuses_no_key_a_repeated_key_and_a_wrong_type() {
+    let f = fixture();
+    let log = f.log.verifier_key();
+    let cos: Vec<VerifierKey> = f.cosigners.iter().map(CosignerKey::verifier_key).collect();
+    assert_eq!(
+        Policy::with_log_keys(ORIGIN, vec![], cos.clone(), 1),
+        Err(PolicyError::NoLogKey)
+    );
+    assert_eq!(
+        Policy::with_log_keys(ORIGIN, vec![log.clone(), log.clone()], cos.clone(), 1),
+        Err(PolicyError::DuplicateKey {
+            name: log.name().clone(),
+            id: log.id()
+        })
+    );
+    assert_eq!(
+        Policy::with_log_keys(ORIGIN, vec![log.clone(), cos[1].clone()], cos.clone(), 1),
+        Err(PolicyError::LogKeyType {
+            name: cos[1].name().clone(),
+            found: KeyType::Cosignature
+        })
+    );
+    assert_eq!(PolicyError::NoLogKey.code(), "policy_log_key_missing");
+}
