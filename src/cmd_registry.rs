@@ -5,6 +5,7 @@
 //! builds and signs an operation; `submit` posts one; `get` fetches an object and
 //! verifies every proof against the genesis file's pinned keys.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -16,9 +17,10 @@ use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
 use sigillum_credential::ledger::operation_body::LedgerDidDocument;
 use sigillum_credential::ledger::read::{ReadProof, verify_read};
-use sigillum_credential::ledger::{KeyName, Policy, SignerKey, VerifierKey};
+use sigillum_credential::ledger::{CosignerKey, KeyName, Policy, SignerKey, VerifierKey};
 use sigillum_credential::time::{Clock, SystemClock};
-use sigillum_registry::state::{Genesis, NodeEntry};
+use sigillum_registry::raft::{Replica, ReplicaConfig};
+use sigillum_registry::state::{Genesis, NodeEntry, NodeRole};
 
 use crate::{CliError, files};
 
@@ -38,8 +40,15 @@ pub enum RegistryCommand {
         /// Governance signatures required.
         #[arg(long, default_value_t = 2)]
         threshold: usize,
+        /// Consortium voters: with more than one, each gets DIR/node-N/ (node.key,
+        /// cosigner.key) and a Raft id N in genesis (specs/registry/CONSORTIUM.md).
+        #[arg(long, default_value_t = 1)]
+        nodes: u64,
+        /// Cosignatures a checkpoint needs besides the log's signature (k of n).
+        #[arg(long, default_value_t = 0)]
+        cosign_threshold: usize,
     },
-    /// Run a registry node.
+    /// Run a registry node (alone, or as voter --node-id of a replicated consortium).
     Serve {
         #[arg(long, default_value = "registry/genesis.json")]
         genesis: String,
@@ -50,6 +59,21 @@ pub enum RegistryCommand {
         data: String,
         #[arg(long, default_value = "127.0.0.1:7400")]
         listen: String,
+        /// This node's Raft id in genesis: runs it as a replica of the consortium.
+        #[arg(long)]
+        node_id: Option<u64>,
+        /// The voters' addresses, `1=http://127.0.0.1:7401,2=…`.
+        #[arg(long, value_delimiter = ',')]
+        peers: Vec<String>,
+        /// Form the cluster from --peers if this node has no Raft state yet (give it
+        /// to one node, once).
+        #[arg(long)]
+        init: bool,
+    },
+    /// Show a replica's view: leader, term, log and ledger sizes, membership.
+    Status {
+        #[arg(long, default_value = "http://127.0.0.1:7400")]
+        url: String,
     },
     /// Build and sign an operation (printed as JSON, ready for `submit`).
     Op {
@@ -93,29 +117,47 @@ pub(crate) fn read_genesis(path: &str) -> Result<Genesis, CliError> {
         .map_err(|e| CliError(format!("{path}: not a genesis file: {e}")))
 }
 
-/// The checkpoint policy a client pins: the node named like the origin signs, the
-/// other nodes cosign, `cosign_threshold` of them are required.
+/// The checkpoint policy a client pins (specs/registry/CONSORTIUM.md "Keys"): any
+/// voter may sign as the log (whichever node serves the read), every node's cosigner
+/// key counts towards the `cosign_threshold` cosignatures required.
 pub(crate) fn policy(genesis: &Genesis) -> Result<Policy, CliError> {
-    let parse = |n: &NodeEntry| {
-        VerifierKey::parse(&n.vkey).map_err(|e| CliError(format!("genesis node {}: {e}", n.name)))
+    let parse = |n: &NodeEntry, text: &str| {
+        VerifierKey::parse(text).map_err(|e| CliError(format!("genesis node {}: {e}", n.name)))
     };
-    let log = genesis
+    let log_keys = genesis
         .nodes
         .iter()
-        .find(|n| n.name == genesis.origin)
-        .ok_or("genesis names no node for its origin")?;
+        .filter(|n| n.role == NodeRole::Voter)
+        .map(|n| parse(n, &n.vkey))
+        .collect::<Result<Vec<_>, _>>()?;
     let cosigners = genesis
         .nodes
         .iter()
-        .filter(|n| n.name != genesis.origin)
-        .map(parse)
+        .filter(|n| !n.cosigner.is_empty())
+        .map(|n| parse(n, &n.cosigner))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Policy::new(
+    Ok(Policy::with_log_keys(
         genesis.origin.clone(),
-        parse(log)?,
+        log_keys,
         cosigners,
         genesis.cosign_threshold,
     )?)
+}
+
+/// `1=http://…,2=http://…` as a map.
+fn parse_peers(peers: &[String]) -> Result<BTreeMap<u64, String>, CliError> {
+    peers
+        .iter()
+        .map(|p| {
+            let (id, url) = p
+                .split_once('=')
+                .ok_or_else(|| CliError(format!("--peers: {p:?} is not ID=URL")))?;
+            let id = id
+                .parse()
+                .map_err(|_| CliError(format!("--peers: {id:?} is not a node id")))?;
+            Ok((id, url.to_owned()))
+        })
+        .collect()
 }
 
 fn object_path(id: &str) -> Result<String, CliError> {
@@ -148,13 +190,58 @@ pub(crate) fn init_dir(
     governance: usize,
     threshold: usize,
 ) -> Result<(), CliError> {
+    init_consortium(dir, origin, governance, threshold, 1, 0)
+}
+
+/// As [`init_dir`]; with `nodes` > 1, a consortium of that many voters, node N's keys
+/// in `DIR/node-N/`: `node.key` (note key, named like the origin, distinct per node)
+/// and `cosigner.key` (cosignature key, named `node-N.<origin>`).
+pub(crate) fn init_consortium(
+    dir: &str,
+    origin: &str,
+    governance: usize,
+    threshold: usize,
+    nodes: u64,
+    cosign_threshold: usize,
+) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| CliError(format!("cannot create {dir}: {e}")))?;
-    let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
-    files::write(
-        &format!("{dir}/node.key"),
-        format!("{}\n", node.expose_private_key_text()).as_bytes(),
-        true,
-    )?;
+    let mut entries = Vec::new();
+    if nodes <= 1 {
+        let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
+        files::write(
+            &format!("{dir}/node.key"),
+            format!("{}\n", node.expose_private_key_text()).as_bytes(),
+            true,
+        )?;
+        entries.push(NodeEntry::voter(origin, node.verifier_key().to_string()));
+    } else {
+        for id in 1..=nodes {
+            let sub = format!("{dir}/node-{id}");
+            std::fs::create_dir_all(&sub)
+                .map_err(|e| CliError(format!("cannot create {sub}: {e}")))?;
+            let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
+            files::write(
+                &format!("{sub}/node.key"),
+                format!("{}\n", node.expose_private_key_text()).as_bytes(),
+                true,
+            )?;
+            let name = format!("node-{id}.{origin}");
+            let cosigner = CosignerKey::generate(KeyName::new(name.clone())?, &mut OsRng);
+            files::write(
+                &format!("{sub}/cosigner.key"),
+                format!("{}\n", cosigner.expose_private_key_text()).as_bytes(),
+                true,
+            )?;
+            entries.push(NodeEntry {
+                name,
+                vkey: node.verifier_key().to_string(),
+                id,
+                role: NodeRole::Voter,
+                cosigner: cosigner.verifier_key().to_string(),
+                url: String::new(),
+            });
+        }
+    }
     let mut keys = Vec::new();
     for i in 0..governance {
         let key = SigningKey::generate(Alg::EdDsa);
@@ -171,20 +258,84 @@ pub(crate) fn init_dir(
         origin: origin.to_owned(),
         governance_keys: keys,
         governance_threshold: threshold,
-        nodes: vec![NodeEntry {
-            name: origin.to_owned(),
-            vkey: node.verifier_key().to_string(),
-        }],
-        cosign_threshold: 0,
+        nodes: entries,
+        cosign_threshold,
     };
     genesis
         .governance_keys()
         .map_err(|e| CliError(e.to_string()))?;
+    policy(&genesis)?;
     files::write(
         &format!("{dir}/genesis.json"),
         serde_json::to_string_pretty(&genesis)?.as_bytes(),
         false,
     )
+}
+
+/// Sends `request`, prints the answer's body, and exits 0 for a success status.
+fn say_answer(request: reqwest::RequestBuilder) -> Result<ExitCode, CliError> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let (status, text) = runtime.block_on(async {
+        let r = request.send().await?;
+        Ok::<_, reqwest::Error>((r.status(), r.text().await?))
+    })?;
+    crate::say!("{text}");
+    Ok(if status.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Runs voter `id` of a replicated consortium until Ctrl-C.
+fn serve_replica(
+    id: u64,
+    genesis: Genesis,
+    signer: SignerKey,
+    data: &str,
+    listen: &str,
+    peers: &[String],
+    init: bool,
+) -> Result<ExitCode, CliError> {
+    let peers = parse_peers(peers)?;
+    if init && peers.is_empty() {
+        return Err(CliError::from(
+            "--init needs --peers (every voter's address)",
+        ));
+    }
+    // Fault injection (partition tests) is opt-in per process, never by default.
+    let faults = std::env::var("SIGILLUM_FAULTS").is_ok_and(|v| v == "1");
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
+        let origin = genesis.origin.clone();
+        let replica = Replica::start(ReplicaConfig {
+            id,
+            data: data.into(),
+            genesis,
+            signer,
+            peers,
+            init,
+            clock: Arc::new(SystemClock),
+            faults,
+        })
+        .await
+        .map_err(|e| CliError(format!("registry node {id}: {e}")))?;
+        eprintln!(
+            "registry {origin} node {id} serving {} entries on http://{}",
+            replica.node().size(),
+            listener.local_addr()?
+        );
+        sigillum_registry::http::run_replica(listener, Arc::clone(&replica), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        replica.shutdown().await;
+        Ok::<_, CliError>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
@@ -194,11 +345,22 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             origin,
             governance,
             threshold,
+            nodes,
+            cosign_threshold,
         } => {
-            init_dir(&dir, &origin, governance, threshold)?;
+            init_consortium(
+                &dir,
+                &origin,
+                governance,
+                threshold,
+                nodes,
+                cosign_threshold,
+            )?;
             crate::say!(
                 "{}",
-                json!({"genesis": format!("{dir}/genesis.json"), "node_key": format!("{dir}/node.key"), "governance_keys": governance, "threshold": threshold})
+                json!({"genesis": format!("{dir}/genesis.json"),
+                       "node_keys": if nodes > 1 { (1..=nodes).map(|n| format!("{dir}/node-{n}/node.key")).collect::<Vec<_>>() } else { vec![format!("{dir}/node.key")] },
+                       "governance_keys": governance, "threshold": threshold, "cosign_threshold": cosign_threshold})
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -207,10 +369,16 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             node_key,
             data,
             listen,
+            node_id,
+            peers,
+            init,
         } => {
             let genesis = read_genesis(&genesis)?;
             let signer = SignerKey::parse_private(&files::read_text(&node_key)?)
                 .map_err(|e| CliError(format!("{node_key}: {e}")))?;
+            if let Some(id) = node_id {
+                return serve_replica(id, genesis, signer, &data, &listen, &peers, init);
+            }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {
                 let store = sigillum_registry::store::SledStore::open(Path::new(&data))?;
@@ -282,23 +450,16 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             crate::say!("{}", sign(&op, &signers));
             Ok(ExitCode::SUCCESS)
         }
+        RegistryCommand::Status { url } => {
+            say_answer(reqwest::Client::new().get(format!("{url}/v1/status")))
+        }
         RegistryCommand::Submit { file, url } => {
             let body = files::read(&file)?;
-            let runtime = tokio::runtime::Runtime::new()?;
-            let (status, text) = runtime.block_on(async {
-                let r = reqwest::Client::new()
+            say_answer(
+                reqwest::Client::new()
                     .post(format!("{url}/v1/operations"))
-                    .body(body)
-                    .send()
-                    .await?;
-                Ok::<_, reqwest::Error>((r.status(), r.text().await?))
-            })?;
-            crate::say!("{text}");
-            Ok(if status.is_success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+                    .body(body),
+            )
         }
         RegistryCommand::Get { id, url, genesis } => {
             let policy = policy(&read_genesis(&genesis)?)?;

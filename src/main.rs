@@ -100,7 +100,8 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Up(up::UpArgs::default()));
     logging::init(match command {
         Command::Up(_) | Command::Demo(_) => "warn",
-        _ => "info",
+        // openraft narrates every vote and replication stream at info.
+        _ => "info,openraft=warn",
     });
     let result = match command {
         Command::Up(a) => up::run(&a),

@@ -12,16 +12,11 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Work, serve, serve_on_full_disk};
-use serde_json::json;
+use common::{Work, did_create, serve, serve_on_full_disk};
 use sigillum_credential::did::{Did, DidResolver};
-use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::client::RegistryClient;
-use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
-use sigillum_credential::ledger::operation_body::LedgerDidDocument;
 use sigillum_credential::ledger::tracker::CheckpointTracker;
 use sigillum_credential::ledger::{Policy, VerifierKey};
-use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_registry::state::Genesis;
 use sigillum_verifier::source::ReqwestGet;
 
@@ -30,23 +25,6 @@ const TRIALS: usize = 25;
 
 fn trials() -> usize {
     std::env::var("KILL_TRIALS").map_or(TRIALS, |n| n.parse().expect("KILL_TRIALS is a number"))
-}
-
-fn did_create() -> (String, String) {
-    let key = SigningKey::generate(Alg::EdDsa);
-    let body = json!({"verificationMethod": [{"id": "#k", "type": "JsonWebKey2020", "controller": "", "publicKeyJwk": key.public_key().to_jwk()}],
-                      "assertionMethod": ["#k"], "capabilityInvocation": ["#k"]});
-    let did =
-        derive_did(&serde_json::from_value::<LedgerDidDocument>(body.clone()).unwrap()).unwrap();
-    let op = Operation {
-        v: 1,
-        op_type: OpType::DidCreate,
-        id: did.clone(),
-        prev: None,
-        time: SystemClock.now().unix(),
-        body,
-    };
-    (did, sign(&op, &[(&key, "#k")]))
 }
 
 /// A new registry directory in a work directory named `name`, and the policy a

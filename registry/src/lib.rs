@@ -19,5 +19,6 @@
 
 pub mod http;
 pub mod node;
+pub mod raft;
 pub mod state;
 pub mod store;

@@ -22,7 +22,7 @@ use sigillum_credential::ledger::{
     Checkpoint, Frontier, Hash, HashReadError, HashReader, LeafIndex, ProofError, SignerKey,
     TreeSize, note, tree,
 };
-use sigillum_credential::time::Clock;
+use sigillum_credential::time::{Clock, Timestamp};
 
 use crate::state::{Effect, Genesis, GenesisError, State, StateSnapshot, Versioned};
 use crate::store::{Committer, CommitterConfig, LogStore, MetaPair, StoreError};
@@ -101,6 +101,8 @@ impl HashReader for StoredHashes<'_> {
 struct Writer {
     state: State,
     frontier: Frontier,
+    /// The checkpoint time a replica has reached (see [`Node::open_replica`]).
+    time: i64,
 }
 
 struct Served {
@@ -109,6 +111,42 @@ struct Served {
     /// The signed checkpoint for the current size and the state tree it commits to,
     /// made on first demand after a write and shared by every read until the next.
     cache: Option<Arc<Signed>>,
+    /// A replica's checkpoint time, taken from its log; `None` on a single node,
+    /// whose checkpoints carry its clock.
+    log_time: Option<i64>,
+}
+
+/// The meta key holding a replica's checkpoint time (i64, big-endian).
+const LOG_TIME_KEY: &[u8] = b"sm/time";
+
+/// One entry of a replicated log, as [`Node::apply_replicated`] applies it.
+#[derive(Debug, Clone, Copy)]
+pub enum LogCommand<'a> {
+    /// An operation's JWS JSON bytes, judged at the leader's acceptance time.
+    Submit {
+        /// The bytes the client sent.
+        op: &'a [u8],
+        /// The leader's clock when it accepted them (Unix seconds).
+        accepted_at: i64,
+    },
+    /// Moves the checkpoint time forward on an idle log.
+    Tick {
+        /// Unix seconds.
+        time: i64,
+    },
+    /// An entry that is not the ledger's (a consensus engine's own).
+    Skip,
+}
+
+/// What applying one [`LogCommand`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// The operation became a leaf.
+    Accepted(Receipt),
+    /// The operation was refused; no leaf was written.
+    Refused(OperationError),
+    /// A tick or a skipped entry.
+    Ticked,
 }
 
 /// Objects picked from the state, with their ids.
@@ -148,6 +186,33 @@ impl Node {
         signer: SignerKey,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, NodeError> {
+        Self::open_with(store, genesis, signer, clock, false)
+    }
+
+    /// Opens a node that is one replica of a replicated log
+    /// (specs/registry/CONSORTIUM.md "Checkpoint body"): it appends only through
+    /// [`Node::apply_replicated`], and its checkpoints carry the time of the log
+    /// (the latest acceptance or tick applied), so every replica that has applied the
+    /// same entries signs byte-identical bodies.
+    ///
+    /// # Errors
+    /// As [`Node::open`].
+    pub fn open_replica(
+        store: Arc<dyn LogStore>,
+        genesis: &Genesis,
+        signer: SignerKey,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, NodeError> {
+        Self::open_with(store, genesis, signer, clock, true)
+    }
+
+    fn open_with(
+        store: Arc<dyn LogStore>,
+        genesis: &Genesis,
+        signer: SignerKey,
+        clock: Arc<dyn Clock>,
+        replica: bool,
+    ) -> Result<Self, NodeError> {
         let mut state = State::from_genesis(genesis)?;
         let mut frontier = Frontier::new();
         let len = store.len();
@@ -175,18 +240,30 @@ impl Node {
                 "the stored Merkle hashes do not match the replayed log".into(),
             ));
         }
+        let log_time = if replica {
+            Some(match store.get_meta(LOG_TIME_KEY)? {
+                None => 0,
+                Some(bytes) => <[u8; 8]>::try_from(bytes.as_slice())
+                    .map(i64::from_be_bytes)
+                    .map_err(|_| NodeError::Corrupt("the stored log time is not 8 bytes".into()))?,
+            })
+        } else {
+            None
+        };
         let committer = Committer::new(store.clone(), &CommitterConfig::default())?;
         Ok(Node {
             committer,
             writer: Arc::new(Mutex::new(Writer {
                 state: state.clone(),
                 frontier: frontier.clone(),
+                time: log_time.unwrap_or(0),
             })),
             pending: Arc::new(Mutex::new(BTreeMap::new())),
             served: RwLock::new(Served {
                 state,
                 frontier,
                 cache: None,
+                log_time,
             }),
             store,
             signer,
@@ -244,6 +321,129 @@ impl Node {
             }
             Err(refusal) => Ok(Err(refusal)),
         }
+    }
+
+    /// Applies a run of replicated log entries, in order, deterministically: each
+    /// operation is judged by [`State::check`] at its `accepted_at` (never this node's
+    /// clock), an accepted one becomes the next leaf, a refused one writes nothing.
+    /// The leaves, their Merkle hashes, the log time and `extra` (the consensus
+    /// engine's own bookkeeping) are written in one durable batch before any of it is
+    /// served. Only for a node opened with [`Node::open_replica`].
+    ///
+    /// # Errors
+    /// [`NodeError::Store`] when the batch cannot be written; the store then refuses
+    /// further appends and the node must be reopened (it replays what is durable).
+    pub fn apply_replicated(
+        &self,
+        commands: &[LogCommand<'_>],
+        extra: Vec<MetaPair>,
+    ) -> Result<Vec<Applied>, NodeError> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| NodeError::Checkpoint("writer state poisoned".into()))?;
+        let first = self.store.len();
+        let mut leaves: Vec<Vec<u8>> = Vec::new();
+        let mut meta: Vec<MetaPair> = Vec::new();
+        let mut staged = Vec::new();
+        let mut outcomes = Vec::with_capacity(commands.len());
+        let mut time = w.time;
+        for command in commands {
+            match *command {
+                LogCommand::Submit { op, accepted_at } => {
+                    let judged = if op.len() > crate::store::limits::MAX_ENTRY_BYTES {
+                        Err(OperationError::TooLarge(op.len()))
+                    } else {
+                        operation::parse(op).and_then(|parsed| {
+                            w.state.check(&parsed, accepted_at).map(|e| (parsed, e))
+                        })
+                    };
+                    let (parsed, effect) = match judged {
+                        Ok(accepted) => accepted,
+                        Err(refusal) => {
+                            outcomes.push(Applied::Refused(refusal));
+                            continue;
+                        }
+                    };
+                    let index = first + leaves.len() as u64;
+                    let leaf_hash = parsed.leaf_hash();
+                    w.state.apply(effect.clone(), index, leaf_hash);
+                    let from = stored_hash_count(w.frontier.size()).unwrap_or(0);
+                    meta.extend(
+                        w.frontier
+                            .append(leaf_hash)
+                            .into_iter()
+                            .zip(from..)
+                            .map(|(hash, i)| (hash_key(i), hash.as_bytes().to_vec())),
+                    );
+                    staged.push((index, effect));
+                    leaves.push(op.to_vec());
+                    time = time.max(accepted_at);
+                    outcomes.push(Applied::Accepted(Receipt {
+                        leaf_index: index,
+                        leaf_hash,
+                    }));
+                }
+                LogCommand::Tick { time: tick } => {
+                    time = time.max(tick);
+                    outcomes.push(Applied::Ticked);
+                }
+                LogCommand::Skip => outcomes.push(Applied::Ticked),
+            }
+        }
+        meta.push((LOG_TIME_KEY.to_vec(), time.to_be_bytes().to_vec()));
+        meta.extend(extra);
+        self.store.append_batch_with_meta(&leaves, &meta)?;
+        w.time = time;
+        drop(w);
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.extend(staged);
+        }
+        self.advance();
+        if let Ok(mut served) = self.served.write()
+            && served.log_time != Some(time)
+        {
+            served.log_time = Some(time);
+            served.cache = None;
+        }
+        Ok(outcomes)
+    }
+
+    /// A value of the store's meta table (a consensus engine's bookkeeping).
+    ///
+    /// # Errors
+    /// [`NodeError::Store`].
+    pub fn meta(&self, key: &[u8]) -> Result<Option<Vec<u8>>, NodeError> {
+        Ok(self.store.get_meta(key)?)
+    }
+
+    /// The current value of `id` (its latest leaf), from the served state.
+    #[must_use]
+    pub fn current(&self, id: &str) -> Option<Versioned> {
+        self.served.read().ok()?.state.get(id).cloned()
+    }
+
+    /// Judges `op` against the served state at `now`, changing nothing: a leader's
+    /// fast refusal before it proposes (the decision is made again at apply).
+    ///
+    /// # Errors
+    /// The [`OperationError`] the operation would be refused with now.
+    pub fn precheck(
+        &self,
+        op: &operation::SignedOperation,
+        now: i64,
+    ) -> Result<(), OperationError> {
+        let served = self
+            .served
+            .read()
+            .map_err(|_| OperationError::Rejected("state lock poisoned".into()))?;
+        served.state.check(op, now).map(|_| ())
+    }
+
+    /// The checkpoint time of a replica's log (`None` on a single node).
+    #[must_use]
+    pub fn log_time(&self) -> Option<i64> {
+        self.served.read().ok()?.log_time
     }
 
     /// Applies the durable prefix of staged effects to the served state, in index order.
@@ -304,7 +504,12 @@ impl Node {
             served.frontier.root(),
         )
         .and_then(|c| c.with_extension(state_line(&commitment.root, commitment.size)))
-        .and_then(|c| c.with_extension(time_line(self.clock.now())))
+        .and_then(|c| {
+            let time = served
+                .log_time
+                .map_or_else(|| self.clock.now(), Timestamp::from_unix);
+            c.with_extension(time_line(time))
+        })
         .map_err(|e| NodeError::Checkpoint(e.to_string()))?
         .to_body();
         let note =

@@ -139,10 +139,12 @@ impl LocalRegistry {
         let log_key = signer.verifier_key().to_string();
         let policy = Policy::new(origin, signer.verifier_key(), vec![], 0).unwrap();
         let mut genesis = genesis;
-        genesis.nodes.push(sigillum_registry::state::NodeEntry {
-            name: origin.into(),
-            vkey: log_key.clone(),
-        });
+        genesis
+            .nodes
+            .push(sigillum_registry::state::NodeEntry::voter(
+                origin,
+                log_key.clone(),
+            ));
         let node = Arc::new(
             Node::open(
                 Arc::new(SledStore::open(dir.path()).unwrap()),

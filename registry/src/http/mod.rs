@@ -37,7 +37,8 @@ use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 
 use self::problem::ApiError;
-use crate::node::Node;
+use crate::node::{Node, Receipt};
+use crate::raft::{Replica, Written};
 
 /// Largest request body accepted (an operation carrying a 4 MiB status list, in JSON).
 pub const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
@@ -46,6 +47,10 @@ pub const MAX_BODY_BYTES: usize = 9 * 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     node: Arc<Node>,
+    /// Set on a replicated node: writes go through Raft.
+    replica: Option<Arc<Replica>>,
+    /// Forwards writes to the leader.
+    client: reqwest::Client,
     metrics: Arc<Metrics>,
     http: Arc<HttpMetrics>,
 }
@@ -59,9 +64,23 @@ struct Metrics {
 
 /// The router, testable without a socket.
 pub fn app(node: Arc<Node>) -> Router {
+    routes(node, None)
+}
+
+/// The router of one replica of a replicated registry: the same API (writes go
+/// through Raft, and a follower forwards them to the leader), plus the Raft RPCs,
+/// `/v1/status` and the fault endpoints ([`crate::raft::routes`]).
+pub fn replica_app(replica: Arc<Replica>) -> Router {
+    routes(Arc::clone(replica.node()), Some(Arc::clone(&replica)))
+        .merge(crate::raft::routes::router(replica))
+}
+
+fn routes(node: Arc<Node>, replica: Option<Arc<Replica>>) -> Router {
     let http = HttpMetrics::new("registry");
     let state = AppState {
         node,
+        replica,
+        client: reqwest::Client::new(),
         metrics: Arc::new(Metrics::default()),
         http: Arc::clone(&http),
     };
@@ -81,9 +100,6 @@ pub fn app(node: Arc<Node>) -> Router {
         .route("/v1/bundle", get(bundle))
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics))
-        .fallback(|| async {
-            ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
-        })
         .layer(axum::middleware::from_fn_with_state(http, track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -91,6 +107,9 @@ pub fn app(node: Arc<Node>) -> Router {
             Duration::from_secs(10),
         ))
         .with_state(state)
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "route_not_found", "no such endpoint")
+        })
 }
 
 /// Serves the API on `listener` until `shutdown` completes.
@@ -105,21 +124,139 @@ pub async fn run(
     sigillum_web::serve::run(listener, app(node), shutdown).await
 }
 
-async fn submit(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+fn receipt(status: StatusCode, receipt: &Receipt) -> Response {
+    let hash = base64::engine::general_purpose::STANDARD.encode(receipt.leaf_hash.as_bytes());
+    (
+        status,
+        Json(json!({"leaf_index": receipt.leaf_index, "leaf_hash": hash})),
+    )
+        .into_response()
+}
+
+/// Marks a request already forwarded once, so two nodes that each think the other
+/// leads never bounce it between them.
+const FORWARDED: &str = "sigillum-forwarded";
+
+/// Serves one replica's API and RPCs on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// The I/O error that stopped the server.
+pub async fn run_replica(
+    listener: TcpListener,
+    replica: Arc<Replica>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    sigillum_web::serve::run(listener, replica_app(replica), shutdown).await
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if let Some(replica) = &s.replica {
+        return replicated_submit(&s, replica, &headers, body).await;
+    }
     match s.node.submit(body.to_vec()).await? {
-        Ok(receipt) => {
+        Ok(accepted) => {
             s.metrics.accepted.fetch_add(1, Ordering::Relaxed);
-            let hash =
-                base64::engine::general_purpose::STANDARD.encode(receipt.leaf_hash.as_bytes());
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({"leaf_index": receipt.leaf_index, "leaf_hash": hash})),
-            )
-                .into_response())
+            Ok(receipt(StatusCode::CREATED, &accepted))
         }
         Err(refusal) => {
             s.metrics.refused.fetch_add(1, Ordering::Relaxed);
             Err(refusal.into())
+        }
+    }
+}
+
+fn no_leader(detail: &str) -> Response {
+    let mut response = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no_leader",
+        detail.to_owned(),
+    )
+    .into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("1"),
+    );
+    response
+}
+
+/// A write on a replica (specs/registry/CONSORTIUM.md "Writes through any node"):
+/// 201 once committed, 200 for a retry of an applied operation, the refusal's
+/// problem, the leader's own answer when forwarded, 503 `no_leader` during an
+/// election, 503 `write_outcome_unknown` when it may or may not have committed
+/// (resubmitting the same bytes is safe).
+async fn replicated_submit(
+    s: &AppState,
+    replica: &Replica,
+    headers: &axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    match replica.write(body.to_vec()).await {
+        Written::Created(accepted) => {
+            s.metrics.accepted.fetch_add(1, Ordering::Relaxed);
+            Ok(receipt(StatusCode::CREATED, &accepted))
+        }
+        Written::Existing(accepted) => Ok(receipt(StatusCode::OK, &accepted)),
+        Written::Refused(refusal) => {
+            s.metrics.refused.fetch_add(1, Ordering::Relaxed);
+            Err(refusal.into())
+        }
+        Written::NoLeader => Ok(no_leader("no leader is elected yet; retry")),
+        Written::Unknown(why) => {
+            let mut response = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "write_outcome_unknown",
+                format!("{why}; resubmit the same operation"),
+            )
+            .into_response();
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+            Ok(response)
+        }
+        Written::Forward(_) if headers.contains_key(FORWARDED) => Ok(no_leader(
+            "the node this was forwarded to does not lead either; retry",
+        )),
+        Written::Forward(url) => {
+            let answer = s
+                .client
+                .post(format!("{}/v1/operations", url.trim_end_matches('/')))
+                .header(FORWARDED, "1")
+                .timeout(Duration::from_secs(8))
+                .body(body)
+                .send()
+                .await;
+            let Ok(answer) = answer else {
+                return Ok(no_leader("the leader could not be reached; retry"));
+            };
+            let status =
+                StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+            let content_type = answer
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/json")
+                .to_owned();
+            let retry_after = answer
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let Ok(bytes) = answer.bytes().await else {
+                return Ok(no_leader("the leader's answer was cut off; retry"));
+            };
+            let mut response =
+                (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
+            if let Some(value) =
+                retry_after.and_then(|v| axum::http::HeaderValue::from_str(&v).ok())
+            {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
         }
     }
 }

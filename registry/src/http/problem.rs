@@ -2,6 +2,8 @@
 //! stable code in `code` (and in `type` as `urn:sigillum:problem:<code>`). Server
 //! errors reveal nothing and are logged.
 
+use std::borrow::Cow;
+
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sigillum_credential::ledger::operation::OperationError;
@@ -15,7 +17,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable snake_case code.
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     /// A sentence for a person.
     pub detail: String,
 }
@@ -25,7 +27,7 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
             status,
-            code,
+            code: Cow::Borrowed(code),
             detail: detail.into(),
         }
     }
@@ -40,20 +42,35 @@ impl ApiError {
     }
 }
 
+/// The HTTP status a refused operation is answered with.
+#[must_use]
+pub fn refusal_status(e: &OperationError) -> StatusCode {
+    match e {
+        OperationError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        OperationError::Unauthorized(_) | OperationError::SignatureInvalid { .. } => {
+            StatusCode::FORBIDDEN
+        }
+        OperationError::Stale { .. } => StatusCode::CONFLICT,
+        OperationError::FieldForbidden { .. } | OperationError::Rejected(_) => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
 impl From<OperationError> for ApiError {
     fn from(e: OperationError) -> Self {
-        let status = match e {
-            OperationError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            OperationError::Unauthorized(_) | OperationError::SignatureInvalid { .. } => {
-                StatusCode::FORBIDDEN
-            }
-            OperationError::Stale { .. } => StatusCode::CONFLICT,
-            OperationError::FieldForbidden { .. } | OperationError::Rejected(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            _ => StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, e.code(), e.to_string())
+        ApiError::new(refusal_status(&e), e.code(), e.to_string())
+    }
+}
+
+impl From<crate::raft::Refusal> for ApiError {
+    fn from(r: crate::raft::Refusal) -> Self {
+        ApiError {
+            status: StatusCode::from_u16(r.status).unwrap_or(StatusCode::BAD_REQUEST),
+            code: Cow::Owned(r.code),
+            detail: r.detail,
+        }
     }
 }
 
@@ -78,7 +95,7 @@ impl IntoResponse for ApiError {
         let body = Problem::new(
             self.status.as_u16(),
             self.status.canonical_reason().unwrap_or("Error"),
-            self.code,
+            &self.code,
             self.detail,
         );
         (

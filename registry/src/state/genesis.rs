@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sigillum_credential::key::{Jwk, PublicKey};
 
-/// A consortium node: its name and C2SP verifier key (`name+hex+base64`).
+/// A consortium node (specs/registry/CONSORTIUM.md "Keys"): its name, its C2SP note
+/// verifier key (`name+hex+base64`, type 0x01, the key it signs checkpoints with as
+/// the log), and for a replicated registry its Raft id, role, cosigner key and address.
+/// The replication fields default, so a single-node genesis stays as it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NodeEntry {
@@ -15,6 +18,48 @@ pub struct NodeEntry {
     pub name: String,
     /// The node's note verifier key.
     pub vkey: String,
+    /// Its Raft node id (unique; 0 on a single-node registry).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub id: u64,
+    /// Whether it replicates the log (a voter) or only cosigns (a witness).
+    #[serde(default)]
+    pub role: NodeRole,
+    /// Its cosignature verifier key (C2SP tlog-cosignature, type 0x04), if it cosigns.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub cosigner: String,
+    /// Its base URL (advisory; the replicated membership holds the live one).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub url: String,
+}
+
+impl NodeEntry {
+    /// A voter with its note key and nothing else (a single-node registry's entry).
+    #[must_use]
+    pub fn voter(name: impl Into<String>, vkey: impl Into<String>) -> Self {
+        NodeEntry {
+            name: name.into(),
+            vkey: vkey.into(),
+            id: 0,
+            role: NodeRole::Voter,
+            cosigner: String::new(),
+            url: String::new(),
+        }
+    }
+}
+
+/// What a consortium node does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeRole {
+    /// Holds and replicates the log, votes in Raft, signs checkpoints as the log.
+    #[default]
+    Voter,
+    /// Checks and cosigns checkpoints without holding a Raft role.
+    Witness,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The genesis file.

@@ -12,7 +12,7 @@ mod genesis;
 
 pub use apply::Effect;
 pub use commitment::{StateCommitment, StateProof, StateSnapshot};
-pub use genesis::{Genesis, GenesisError, NodeEntry};
+pub use genesis::{Genesis, GenesisError, NodeEntry, NodeRole};
 
 use std::collections::BTreeMap;
 

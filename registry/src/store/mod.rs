@@ -27,6 +27,7 @@ mod sled_store;
 
 pub use group_commit::{CommitStats, Committer, CommitterConfig};
 pub use memory::MemoryStore;
+pub(crate) use sled_store::DurableSled;
 pub use sled_store::{Durability, SledConfig, SledStore};
 
 /// One key-value pair of the meta side table: `(key, value)`.

@@ -71,13 +71,9 @@ impl Default for SledConfig {
 /// A [`LogStore`] in a sled database directory. Only one process may open a directory.
 #[derive(Debug)]
 pub struct SledStore {
-    db: sled::Db,
+    disk: DurableSled,
     entries: sled::Tree,
     meta: sled::Tree,
-    path: PathBuf,
-    durability: Durability,
-    /// Our own handle on sled's log file, to `fdatasync` it after sled's flush.
-    db_file: File,
     /// Entries below this index are durable; reads never look above it.
     durable_len: AtomicU64,
     writer: Mutex<WriterState>,
@@ -88,7 +84,64 @@ struct WriterState {
     next: u64,
     /// Set by a failed append; afterwards every append is refused (fail-stop).
     failed: Option<String>,
-    synced_blobs: HashSet<OsString>,
+}
+
+/// A sled database with what it takes to make its writes durable per [`Durability`]
+/// (module doc); the log store and the Raft log (`crate::raft`) both sit on one.
+#[derive(Debug)]
+pub(crate) struct DurableSled {
+    pub(crate) db: sled::Db,
+    path: PathBuf,
+    durability: Durability,
+    /// Our own handle on sled's log file, to `fdatasync` it after sled's flush.
+    db_file: File,
+    synced_blobs: Mutex<HashSet<OsString>>,
+}
+
+impl DurableSled {
+    /// Opens (or creates) the database at `path` and makes everything recovered durable
+    /// before any of it is served (the previous process may have been killed before its
+    /// flush, leaving it only in the OS page cache).
+    pub(crate) fn open(path: &Path, config: &SledConfig) -> Result<Self, StoreError> {
+        if path.as_os_str().is_empty() {
+            // sled would silently use the current directory.
+            return Err(StoreError::unavailable("empty store path"));
+        }
+        let db = open_waiting_for_lock(path, config)?;
+        let db_file = File::open(path.join("db")).map_err(|e| io_error("open db file", &e))?;
+        let disk = Self {
+            db,
+            path: path.to_path_buf(),
+            durability: config.durability,
+            db_file,
+            synced_blobs: Mutex::new(HashSet::new()),
+        };
+        disk.sync()?;
+        if disk.durability == Durability::PowerLoss {
+            // The directory sled may just have created, and the entries inside it.
+            sync_dir(&disk.path)?;
+            if let Some(parent) = disk.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                sync_dir(parent)?;
+            }
+        }
+        Ok(disk)
+    }
+
+    /// Makes everything written so far durable, per the configured [`Durability`].
+    pub(crate) fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(from_sled)?;
+        if self.durability == Durability::PowerLoss {
+            self.db_file
+                .sync_data()
+                .map_err(|e| io_error("fdatasync db file", &e))?;
+            let mut synced = self
+                .synced_blobs
+                .lock()
+                .map_err(|_| StoreError::unavailable("blob sync lock poisoned"))?;
+            sync_new_blobs(&self.path, &mut synced)?;
+        }
+        Ok(())
+    }
 }
 
 impl SledStore {
@@ -108,53 +161,30 @@ impl SledStore {
     /// error, another process still holds it after [`SledConfig::lock_wait`]); [`StoreError::Corrupt`] if sled reports corruption, the format
     /// marker is foreign, or the entry keys are malformed.
     pub fn open_with(path: impl AsRef<Path>, config: &SledConfig) -> Result<Self, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        if path.as_os_str().is_empty() {
-            // sled would silently use the current directory.
-            return Err(StoreError::unavailable("empty store path"));
-        }
-        let db = open_waiting_for_lock(&path, config)?;
+        let disk = DurableSled::open(path.as_ref(), config)?;
+        let db = &disk.db;
         let entries = db.open_tree("entries").map_err(from_sled)?;
         let meta = db.open_tree("meta").map_err(from_sled)?;
         match db.get(FORMAT_KEY).map_err(from_sled)? {
             Some(format) if format.as_ref() == FORMAT_V1 => {}
             None if entries.is_empty() && meta.is_empty() => {
                 db.insert(FORMAT_KEY, FORMAT_V1).map_err(from_sled)?;
+                disk.sync()?;
             }
             Some(_) => return Err(StoreError::corrupt("unknown log store format")),
             None => return Err(StoreError::corrupt("log store format marker missing")),
         }
         let len = recover_len(&entries)?;
-        let db_file = File::open(path.join("db")).map_err(|e| io_error("open db file", &e))?;
-        let store = Self {
-            db,
+        Ok(Self {
+            disk,
             entries,
             meta,
-            path,
-            durability: config.durability,
-            db_file,
-            durable_len: AtomicU64::new(0),
+            durable_len: AtomicU64::new(len),
             writer: Mutex::new(WriterState {
                 next: len,
                 failed: None,
-                synced_blobs: HashSet::new(),
             }),
-        };
-        // What recovery found may still be only in the OS page cache (the previous process
-        // was killed before its flush): make it durable before serving or extending it.
-        {
-            let mut writer = store.lock_writer()?;
-            store.sync(&mut writer)?;
-        }
-        if store.durability == Durability::PowerLoss {
-            // The directory sled may just have created, and the entries inside it.
-            sync_dir(&store.path)?;
-            if let Some(parent) = store.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                sync_dir(parent)?;
-            }
-        }
-        store.durable_len.store(len, Ordering::Release);
-        Ok(store)
+        })
     }
 
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, WriterState>, StoreError> {
@@ -182,49 +212,6 @@ impl SledStore {
             TransactionError::Abort(()) => StoreError::unavailable("transaction aborted"),
         })
     }
-
-    /// Makes everything committed so far durable, per the configured [`Durability`].
-    fn sync(&self, writer: &mut WriterState) -> Result<(), StoreError> {
-        self.db.flush().map_err(from_sled)?;
-        if self.durability == Durability::PowerLoss {
-            self.db_file
-                .sync_data()
-                .map_err(|e| io_error("fdatasync db file", &e))?;
-            self.sync_new_blobs(&mut writer.synced_blobs)?;
-        }
-        Ok(())
-    }
-
-    /// sled writes values too large for its log segments to `blobs/<lsn>` without syncing
-    /// them; sync every blob file not synced before, then the directory.
-    fn sync_new_blobs(&self, synced: &mut HashSet<OsString>) -> Result<(), StoreError> {
-        let dir = self.path.join("blobs");
-        let listing = match std::fs::read_dir(&dir) {
-            Ok(listing) => listing,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(io_error("list blobs", &e)),
-        };
-        let mut present = HashSet::new();
-        let mut synced_any = false;
-        for item in listing {
-            let item = item.map_err(|e| io_error("list blobs", &e))?;
-            let name = item.file_name();
-            if !synced.contains(&name) {
-                match File::open(item.path()).and_then(|f| f.sync_all()) {
-                    Ok(()) => synced_any = true,
-                    // Garbage-collected by sled since the listing: nothing to keep.
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                    Err(e) => return Err(io_error("fsync blob", &e)),
-                }
-            }
-            present.insert(name);
-        }
-        *synced = present;
-        if synced_any {
-            sync_dir(&dir)?;
-        }
-        Ok(())
-    }
 }
 
 impl LogStore for SledStore {
@@ -250,7 +237,7 @@ impl LogStore for SledStore {
         }
         let written = self
             .commit(first, entries, meta)
-            .and_then(|()| self.sync(&mut writer));
+            .and_then(|()| self.disk.sync());
         match written {
             Ok(()) => {
                 writer.next = end;
@@ -370,6 +357,37 @@ fn checked_entry(index: u64, value: &[u8]) -> Result<Vec<u8>, StoreError> {
         )));
     }
     Ok(value.to_vec())
+}
+
+/// sled writes values too large for its log segments to `<db>/blobs/<lsn>` without
+/// syncing them; sync every blob file not synced before, then the directory.
+fn sync_new_blobs(db: &Path, synced: &mut HashSet<OsString>) -> Result<(), StoreError> {
+    let dir = db.join("blobs");
+    let listing = match std::fs::read_dir(&dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error("list blobs", &e)),
+    };
+    let mut present = HashSet::new();
+    let mut synced_any = false;
+    for item in listing {
+        let item = item.map_err(|e| io_error("list blobs", &e))?;
+        let name = item.file_name();
+        if !synced.contains(&name) {
+            match File::open(item.path()).and_then(|f| f.sync_all()) {
+                Ok(()) => synced_any = true,
+                // Garbage-collected by sled since the listing: nothing to keep.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error("fsync blob", &e)),
+            }
+        }
+        present.insert(name);
+    }
+    *synced = present;
+    if synced_any {
+        sync_dir(&dir)?;
+    }
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) -> Result<(), StoreError> {

@@ -1,0 +1,218 @@
+//! The replicated ledger's deterministic core (specs/registry/CONSORTIUM.md "Log
+//! entries", "Checkpoint body") and its Raft log on sled ("Storage on sled"):
+//! replicas applying the same entries reach byte-identical checkpoint bodies whatever
+//! their clocks; refusals and ticks write no leaf; the Raft log and vote survive a
+//! reopen, and truncation and purging remove exactly what they name.
+
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use openraft::storage::RaftLogStorage;
+use openraft::{CommittedLeaderId, Entry, EntryPayload, LogId, RaftLogReader, Vote};
+use rand_core::OsRng;
+use serde_json::json;
+use sigillum_credential::key::{Alg, SigningKey};
+use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
+use sigillum_credential::ledger::operation_body::LedgerDidDocument;
+use sigillum_credential::ledger::{KeyName, SignedNote, SignerKey};
+use sigillum_credential::time::{Clock, FixedClock, SystemClock, Timestamp};
+use sigillum_registry::node::{Applied, LogCommand, Node};
+use sigillum_registry::raft::log_store::RaftLog;
+use sigillum_registry::raft::{Command, RegistryRaft};
+use sigillum_registry::state::Genesis;
+use sigillum_registry::store::MemoryStore;
+
+const ORIGIN: &str = "registry.test/replica/1";
+
+fn genesis() -> Genesis {
+    let mut jwk = SigningKey::generate(Alg::EdDsa).public_key().to_jwk();
+    jwk.kid = Some("gov-0".into());
+    Genesis {
+        origin: ORIGIN.into(),
+        governance_keys: vec![jwk],
+        governance_threshold: 1,
+        nodes: vec![],
+        cosign_threshold: 0,
+    }
+}
+
+fn create_op(key: &SigningKey, time: i64) -> String {
+    let body = json!({"verificationMethod": [{"id": "#k", "type": "JsonWebKey2020", "controller": "", "publicKeyJwk": key.public_key().to_jwk()}],
+                      "assertionMethod": ["#k"], "capabilityInvocation": ["#k"]});
+    let doc: LedgerDidDocument = serde_json::from_value(body.clone()).unwrap();
+    let op = Operation {
+        v: 1,
+        op_type: OpType::DidCreate,
+        id: derive_did(&doc).unwrap(),
+        prev: None,
+        time,
+        body,
+    };
+    sign(&op, &[(key, "#k")])
+}
+
+/// A replica whose own clock reads `clock` (which apply must never consult).
+fn replica(genesis: &Genesis, clock: i64) -> Node {
+    Node::open_replica(
+        Arc::new(MemoryStore::new()),
+        genesis,
+        SignerKey::generate(KeyName::new(ORIGIN).unwrap(), &mut OsRng),
+        Arc::new(FixedClock(Timestamp::from_unix(clock))),
+    )
+    .unwrap()
+}
+
+fn body(note: &str) -> String {
+    SignedNote::parse(note.as_bytes())
+        .unwrap()
+        .unverified_text()
+        .to_owned()
+}
+
+#[test]
+fn replicas_apply_one_log_to_identical_checkpoint_bodies() {
+    let genesis = genesis();
+    let now = SystemClock.now().unix();
+    let (a, b) = (
+        SigningKey::generate(Alg::EdDsa),
+        SigningKey::generate(Alg::EdDsa),
+    );
+    let first = create_op(&a, now);
+    let second = create_op(&b, now + 10);
+    let commands = [
+        LogCommand::Submit {
+            op: first.as_bytes(),
+            accepted_at: now + 1,
+        },
+        // The same DID again: refused at apply, no leaf.
+        LogCommand::Submit {
+            op: first.as_bytes(),
+            accepted_at: now + 2,
+        },
+        LogCommand::Skip,
+        LogCommand::Submit {
+            op: b"not an operation",
+            accepted_at: now + 3,
+        },
+        // Accepted 10 minutes after it was signed: outside the skew window.
+        LogCommand::Submit {
+            op: second.as_bytes(),
+            accepted_at: now + 10 + 600,
+        },
+        LogCommand::Submit {
+            op: second.as_bytes(),
+            accepted_at: now + 12,
+        },
+        LogCommand::Tick { time: now + 50 },
+        // A leader whose clock went back: the checkpoint time does not.
+        LogCommand::Tick { time: now + 40 },
+    ];
+    // Clocks a day apart on either side: apply judges at `accepted_at` only.
+    let replicas = [
+        replica(&genesis, now - 86_400),
+        replica(&genesis, now + 86_400),
+    ];
+    let mut outcomes = Vec::new();
+    for r in &replicas {
+        outcomes.push(r.apply_replicated(&commands[..4], Vec::new()).unwrap());
+        outcomes.push(r.apply_replicated(&commands[4..], Vec::new()).unwrap());
+    }
+    assert_eq!(outcomes[0], outcomes[2]);
+    assert_eq!(outcomes[1], outcomes[3]);
+    let codes: Vec<&str> = outcomes[0]
+        .iter()
+        .chain(&outcomes[1])
+        .map(|o| match o {
+            Applied::Accepted(_) => "accepted",
+            Applied::Refused(e) => e.code(),
+            Applied::Ticked => "ticked",
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "accepted",
+            "operation_stale",
+            "ticked",
+            "operation_malformed",
+            "operation_time_skew",
+            "accepted",
+            "ticked",
+            "ticked"
+        ]
+    );
+    let bodies: Vec<String> = replicas
+        .iter()
+        .map(|r| body(&r.checkpoint().unwrap()))
+        .collect();
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(replicas[0].size(), 2);
+    assert!(
+        bodies[0].ends_with(&format!("\ntime {}\n", now + 50)),
+        "{}",
+        bodies[0]
+    );
+    assert_eq!(replicas[0].log_time(), Some(now + 50));
+}
+
+#[test]
+fn a_tick_moves_only_the_time_line() {
+    let genesis = genesis();
+    let now = SystemClock.now().unix();
+    let node = replica(&genesis, now);
+    let op = create_op(&SigningKey::generate(Alg::EdDsa), now);
+    node.apply_replicated(
+        &[LogCommand::Submit {
+            op: op.as_bytes(),
+            accepted_at: now,
+        }],
+        Vec::new(),
+    )
+    .unwrap();
+    let before = body(&node.checkpoint().unwrap());
+    node.apply_replicated(&[LogCommand::Tick { time: now + 60 }], Vec::new())
+        .unwrap();
+    let after = body(&node.checkpoint().unwrap());
+    let head = |b: &str| b.lines().take(4).collect::<Vec<_>>().join("\n");
+    assert_eq!(head(&before), head(&after));
+    assert_ne!(before, after);
+    assert!(after.ends_with(&format!("time {}\n", now + 60)));
+}
+
+fn entry(term: u64, index: u64, time: i64) -> Entry<RegistryRaft> {
+    Entry {
+        log_id: LogId::new(CommittedLeaderId::new(term, 1), index),
+        payload: EntryPayload::Normal(Command::Tick { time }),
+    }
+}
+
+#[tokio::test]
+async fn the_raft_log_and_vote_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut log = RaftLog::open(dir.path()).unwrap();
+        log.save_vote(&Vote::new(3, 2)).await.unwrap();
+        log.write_entries((1..=10).map(|i| entry(3, i, i as i64)))
+            .unwrap();
+        log.truncate(LogId::new(CommittedLeaderId::new(3, 1), 8))
+            .await
+            .unwrap();
+        log.purge(LogId::new(CommittedLeaderId::new(3, 1), 2))
+            .await
+            .unwrap();
+    }
+    let mut log = RaftLog::open(dir.path()).unwrap();
+    assert_eq!(log.read_vote().await.unwrap(), Some(Vote::new(3, 2)));
+    let state = log.get_log_state().await.unwrap();
+    assert_eq!(state.last_purged_log_id.map(|l| l.index), Some(2));
+    assert_eq!(state.last_log_id.map(|l| l.index), Some(7));
+    let entries = log.try_get_log_entries(0..100).await.unwrap();
+    let indexes: Vec<u64> = entries.iter().map(|e| e.log_id.index).collect();
+    assert_eq!(indexes, [3, 4, 5, 6, 7]);
+    assert_eq!(
+        serde_json::to_value(&entries[0]).unwrap(),
+        serde_json::to_value(entry(3, 3, 3)).unwrap()
+    );
+}

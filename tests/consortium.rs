@@ -1,0 +1,423 @@
+//! The replicated registry (issue #9, specs/registry/CONSORTIUM.md), as three
+//! `sigillum registry serve --node-id N` processes on loopback: writes through any
+//! node (followers forward to the leader), the leader killed with SIGKILL under write
+//! load (a new leader is elected, writes go on, no acknowledged operation is lost,
+//! the survivors converge on one root), and the old leader restarted on its data
+//! catching up. Every read is verified against the genesis keys, as a client would.
+
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Server, Work, did_create, sigillum_command};
+use serde_json::Value;
+use sigillum_credential::ledger::read::{ReadProof, verify_read};
+use sigillum_credential::ledger::{Policy, VerifierKey};
+use sigillum_registry::state::{Genesis, NodeRole};
+
+/// Three voters' work directory, genesis and addresses.
+struct Cluster {
+    w: Work,
+    urls: BTreeMap<u64, String>,
+    servers: BTreeMap<u64, Server>,
+    policy: Policy,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Cluster {
+    fn new(name: &str, nodes: u64) -> Cluster {
+        let w = Work::new(name);
+        w.ok(&[
+            "registry",
+            "init",
+            "--dir",
+            "c",
+            "--nodes",
+            &nodes.to_string(),
+        ]);
+        let genesis: Genesis =
+            serde_json::from_str(&std::fs::read_to_string(w.path("c/genesis.json")).unwrap())
+                .unwrap();
+        // What a client pins: any voter may sign as the log (CONSORTIUM.md "Keys").
+        let log_keys = genesis
+            .nodes
+            .iter()
+            .filter(|n| n.role == NodeRole::Voter)
+            .map(|n| VerifierKey::parse(&n.vkey).unwrap())
+            .collect();
+        let policy = Policy::with_log_keys(genesis.origin.clone(), log_keys, vec![], 0).unwrap();
+        let urls = (1..=nodes)
+            .map(|id| (id, format!("http://127.0.0.1:{}", free_port())))
+            .collect();
+        Cluster {
+            w,
+            urls,
+            servers: BTreeMap::new(),
+            policy,
+        }
+    }
+
+    fn peers(&self) -> String {
+        self.urls
+            .iter()
+            .map(|(id, url)| format!("{id}={url}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Starts node `id` (node 1 forms the cluster on its first start).
+    fn start(&mut self, id: u64) {
+        let url = &self.urls[&id];
+        let listen = url.trim_start_matches("http://");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.w.path(&format!("node-{id}.log")))
+            .unwrap();
+        let mut command = sigillum_command(None);
+        command
+            .args(["registry", "serve", "--genesis", "c/genesis.json"])
+            .args(["--node-key", &format!("c/node-{id}/node.key")])
+            .args(["--data", &format!("data-{id}"), "--listen", listen])
+            .args(["--node-id", &id.to_string(), "--peers", &self.peers()])
+            .current_dir(self.w.path("."))
+            .env("SIGILLUM_FAULTS", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(log);
+        if id == 1 {
+            command.arg("--init");
+        }
+        self.servers
+            .insert(id, Server::new(command.spawn().unwrap()));
+    }
+
+    fn kill(&mut self, id: u64) {
+        if let Some(mut server) = self.servers.remove(&id) {
+            server.kill_9();
+        }
+    }
+
+    fn log(&self, id: u64) -> String {
+        std::fs::read_to_string(self.w.path(&format!("node-{id}.log"))).unwrap_or_default()
+    }
+}
+
+async fn status(http: &reqwest::Client, url: &str) -> Option<Value> {
+    let r = http.get(format!("{url}/v1/status")).send().await.ok()?;
+    r.json().await.ok()
+}
+
+/// Waits (up to `limit`) until `ok` holds for node `url`'s status.
+async fn wait_for(
+    http: &reqwest::Client,
+    url: &str,
+    limit: Duration,
+    what: &str,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let seen = status(http, url).await;
+        if let Some(s) = &seen
+            && ok(s)
+        {
+            return s.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url}: {what} did not happen within {limit:?}; last status {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A write acknowledged by the cluster.
+#[derive(Debug, Clone)]
+struct Ack {
+    did: String,
+    leaf_index: u64,
+    leaf_hash: String,
+}
+
+/// Submits `op` to `url`, retrying the same bytes on 503 and transport errors (the
+/// outcome of a write cut off by a crash is unknown; resubmission is idempotent)
+/// across `urls` from `first`, until acknowledged.
+async fn submit_until_acked(
+    http: &reqwest::Client,
+    urls: &[String],
+    first: usize,
+    did: &str,
+    op: &str,
+    limit: Duration,
+) -> Ack {
+    let deadline = Instant::now() + limit;
+    let mut target = first;
+    loop {
+        let url = &urls[target % urls.len()];
+        match http
+            .post(format!("{url}/v1/operations"))
+            .body(op.to_owned())
+            .send()
+            .await
+        {
+            Ok(r) if r.status().as_u16() == 201 || r.status().as_u16() == 200 => {
+                let receipt: Value = r.json().await.unwrap();
+                return Ack {
+                    did: did.to_owned(),
+                    leaf_index: receipt["leaf_index"].as_u64().unwrap(),
+                    leaf_hash: receipt["leaf_hash"].as_str().unwrap().to_owned(),
+                };
+            }
+            Ok(r) if r.status().as_u16() == 503 => {}
+            Ok(r) => panic!(
+                "{url} refused {did}: {} {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            ),
+            Err(_) => target += 1,
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{did} was not acknowledged within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Reads `ack.did` on `url` until the node has applied it, and verifies the read
+/// under the client's policy: the same leaf, proven against a checkpoint signed by a
+/// voter.
+async fn assert_proven(http: &reqwest::Client, url: &str, policy: &Policy, ack: &Ack) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = http
+            .get(format!("{url}/v1/dids/{}", ack.did))
+            .send()
+            .await
+            .unwrap();
+        if r.status().as_u16() == 200 {
+            let proof: ReadProof = r.json().await.unwrap();
+            let read = verify_read(&ack.did, &proof, policy)
+                .unwrap_or_else(|e| panic!("{url}: {} does not verify: {e}", ack.did));
+            assert_eq!(read.leaf_index, ack.leaf_index, "{url}: {}", ack.did);
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{url}: acknowledged {} (leaf {}) is not readable: {}",
+            ack.did,
+            ack.leaf_index,
+            r.text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The checkpoint's size and root lines.
+fn tree_head(status: &Value) -> (u64, String) {
+    let note = status["checkpoint"].as_str().unwrap_or_default();
+    let mut lines = note.lines().skip(1);
+    let size = lines.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+    (size, lines.next().unwrap_or_default().to_owned())
+}
+
+async fn leader(http: &reqwest::Client, urls: &BTreeMap<u64, String>) -> u64 {
+    let any = urls.values().next().unwrap();
+    wait_for(http, any, Duration::from_secs(20), "an election", |s| {
+        s["leader"].is_u64()
+    })
+    .await["leader"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
+    let mut cluster = Cluster::new("consortium", 3);
+    for id in 1..=3 {
+        cluster.start(id);
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let first_leader = leader(&http, &cluster.urls).await;
+    for url in cluster.urls.values() {
+        wait_for(&http, url, Duration::from_secs(20), "joining", |s| {
+            s["leader"].as_u64() == Some(first_leader)
+        })
+        .await;
+    }
+
+    // Writes through every node: the two followers forward to the leader.
+    let urls: Vec<String> = cluster.urls.values().cloned().collect();
+    let mut acks = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        let (did, op) = did_create();
+        let r = http
+            .post(format!("{url}/v1/operations"))
+            .body(op)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201, "write via node {}", i + 1);
+        let receipt: Value = r.json().await.unwrap();
+        acks.push(Ack {
+            did,
+            leaf_index: receipt["leaf_index"].as_u64().unwrap(),
+            leaf_hash: receipt["leaf_hash"].as_str().unwrap().to_owned(),
+        });
+    }
+    for url in &urls {
+        for ack in &acks {
+            assert_proven(&http, url, &cluster.policy, ack).await;
+        }
+    }
+    // A retry of an applied operation gets its receipt again, not a refusal.
+    let (did, op) = did_create();
+    let once = submit_until_acked(&http, &urls, 0, &did, &op, Duration::from_secs(10)).await;
+    let again = http
+        .post(format!("{}/v1/operations", urls[1]))
+        .body(op)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 200);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["leaf_index"].as_u64(), Some(once.leaf_index));
+    assert_eq!(again["leaf_hash"].as_str(), Some(once.leaf_hash.as_str()));
+    acks.push(once);
+
+    // Write load from 4 writers across all nodes; SIGKILL the leader after 100 acks.
+    let acked: Arc<Mutex<Vec<Ack>>> = Arc::new(Mutex::new(acks));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (http, urls, acked, stop) = (
+            http.clone(),
+            urls.clone(),
+            Arc::clone(&acked),
+            Arc::clone(&stop),
+        );
+        writers.push(tokio::spawn(async move {
+            let mut n = w;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (did, op) = did_create();
+                let ack =
+                    submit_until_acked(&http, &urls, n, &did, &op, Duration::from_secs(30)).await;
+                acked.lock().unwrap().push(ack);
+                n += 1;
+            }
+        }));
+    }
+    let count = |acked: &Arc<Mutex<Vec<Ack>>>| acked.lock().unwrap().len();
+    let before = count(&acked);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&acked) < before + 100 {
+        assert!(
+            Instant::now() < deadline,
+            "the cluster stalled before the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    cluster.kill(first_leader);
+    let killed_at = Instant::now();
+    let survivors: Vec<u64> = (1..=3).filter(|id| *id != first_leader).collect();
+    let new_leader = wait_for(
+        &http,
+        &cluster.urls[&survivors[0]],
+        Duration::from_secs(20),
+        "a new election",
+        |s| s["leader"].as_u64().is_some_and(|l| l != first_leader),
+    )
+    .await["leader"]
+        .as_u64()
+        .unwrap();
+    let election = killed_at.elapsed();
+    eprintln!(
+        "consortium: node {new_leader} elected {election:?} after node {first_leader} was killed"
+    );
+    let at_kill = count(&acked);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&acked) < at_kill + 100 {
+        assert!(
+            Instant::now() < deadline,
+            "writes did not continue after the kill ({} acks)",
+            count(&acked) - at_kill
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    // No acknowledged operation is lost: each is proven, at its leaf, on both survivors.
+    let acks = acked.lock().unwrap().clone();
+    for id in &survivors {
+        for ack in &acks {
+            assert_proven(&http, &cluster.urls[id], &cluster.policy, ack).await;
+        }
+    }
+    let leaves = acks.iter().map(|a| a.leaf_index).max().unwrap() + 1;
+    let heads: Vec<(u64, String)> = {
+        let mut heads = Vec::new();
+        for id in &survivors {
+            let s = wait_for(
+                &http,
+                &cluster.urls[id],
+                Duration::from_secs(20),
+                "applying every write",
+                |s| s["leaves"].as_u64() >= Some(leaves),
+            )
+            .await;
+            heads.push(tree_head(&s));
+        }
+        heads
+    };
+    assert_eq!(heads[0], heads[1], "the survivors' roots differ");
+    let distinct: std::collections::BTreeSet<u64> = acks.iter().map(|a| a.leaf_index).collect();
+    assert_eq!(
+        distinct.len(),
+        acks.len(),
+        "two acknowledgements share a leaf"
+    );
+
+    // The old leader, restarted on its data, catches up to the same root.
+    cluster.start(first_leader);
+    let caught_up = wait_for(
+        &http,
+        &cluster.urls[&first_leader],
+        Duration::from_secs(30),
+        "catching up",
+        |s| s["leaves"].as_u64() == Some(heads[0].0),
+    )
+    .await;
+    assert_eq!(
+        tree_head(&caught_up),
+        heads[0],
+        "the restarted node's root differs"
+    );
+    for ack in acks.iter().step_by(17) {
+        assert_proven(&http, &cluster.urls[&first_leader], &cluster.policy, ack).await;
+    }
+    assert!(
+        !cluster.log(first_leader).contains("panicked"),
+        "{}",
+        cluster.log(first_leader)
+    );
+}
