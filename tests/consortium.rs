@@ -17,9 +17,13 @@ use std::time::{Duration, Instant};
 
 use common::{Server, Work, did_create, sigillum_command};
 use serde_json::Value;
+use sigillum_credential::did::{Did, DidResolver};
+use sigillum_credential::ledger::client::RegistryClient;
 use sigillum_credential::ledger::read::{ReadProof, verify_read};
+use sigillum_credential::ledger::tracker::CheckpointTracker;
 use sigillum_credential::ledger::{Policy, VerifierKey};
 use sigillum_registry::state::{Genesis, NodeRole};
+use sigillum_verifier::source::ReqwestGet;
 
 /// Three voters' work directory, genesis and addresses.
 struct Cluster {
@@ -103,6 +107,16 @@ impl Cluster {
         }
         self.servers
             .insert(id, Server::new(command.spawn().unwrap()));
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to node `id`'s process.
+    fn signal(&self, id: u64, signal: &str) {
+        let pid = self.servers[&id].pid();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{signal} {pid}");
     }
 
     fn kill(&mut self, id: u64) {
@@ -247,21 +261,7 @@ async fn leader(http: &reqwest::Client, urls: &BTreeMap<u64, String>) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
-    let mut cluster = Cluster::new("consortium", 3);
-    for id in 1..=3 {
-        cluster.start(id);
-    }
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let first_leader = leader(&http, &cluster.urls).await;
-    for url in cluster.urls.values() {
-        wait_for(&http, url, Duration::from_secs(20), "joining", |s| {
-            s["leader"].as_u64() == Some(first_leader)
-        })
-        .await;
-    }
+    let (mut cluster, http, first_leader) = start_three("consortium").await;
 
     // Writes through every node: the two followers forward to the leader.
     let urls: Vec<String> = cluster.urls.values().cloned().collect();
@@ -420,4 +420,169 @@ async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
         "{}",
         cluster.log(first_leader)
     );
+}
+
+/// Writes `n` new DIDs through `urls` (the first that answers), returning the acks.
+async fn write_many(http: &reqwest::Client, urls: &[String], n: usize) -> Vec<Ack> {
+    let mut acks = Vec::new();
+    for i in 0..n {
+        let (did, op) = did_create();
+        acks.push(submit_until_acked(http, urls, i, &did, &op, Duration::from_secs(30)).await);
+    }
+    acks
+}
+
+async fn start_three(name: &str) -> (Cluster, reqwest::Client, u64) {
+    let mut cluster = Cluster::new(name, 3);
+    for id in 1..=3 {
+        cluster.start(id);
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let leader = leader(&http, &cluster.urls).await;
+    for url in cluster.urls.values() {
+        wait_for(&http, url, Duration::from_secs(20), "joining", |s| {
+            s["leader"].as_u64() == Some(leader)
+        })
+        .await;
+    }
+    (cluster, http, leader)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
+    let (cluster, http, _) = start_three("consortium-partition").await;
+    let urls: Vec<String> = cluster.urls.values().cloned().collect();
+    let before = write_many(&http, &urls[..2], 5).await;
+    let size_before = before.iter().map(|a| a.leaf_index).max().unwrap() + 1;
+    let node3 = &cluster.urls[&3];
+    wait_for(&http, node3, Duration::from_secs(20), "replicating", |s| {
+        s["leaves"].as_u64() == Some(size_before)
+    })
+    .await;
+
+    // Cut node 3 off from 1 and 2 (both directions: its RPCs fail, theirs are refused).
+    let cut = http
+        .post(format!("{node3}/debug/v1/isolate"))
+        .json(&serde_json::json!({"peers": [1, 2]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cut.status().as_u16(), 200);
+    // The majority goes on: 100 writes through nodes 1 and 2.
+    let during = write_many(&http, &urls[..2], 100).await;
+    let majority_size = during.iter().map(|a| a.leaf_index).max().unwrap() + 1;
+    let majority = wait_for(&http, &urls[0], Duration::from_secs(20), "applying", |s| {
+        s["leaves"].as_u64() == Some(majority_size)
+    })
+    .await;
+    // Node 3 still serves reads, proven against its own stale checkpoint, which a
+    // fresh client accepts...
+    let stale = status(&http, node3).await.unwrap();
+    assert_eq!(stale["leaves"].as_u64(), Some(size_before), "{stale}");
+    let fresh = RegistryClient::new(
+        node3.clone(),
+        ReqwestGet::default(),
+        cluster.policy.clone(),
+        CheckpointTracker::new(),
+    );
+    fresh
+        .resolve(&Did::parse(&before[0].did).unwrap())
+        .await
+        .unwrap();
+    assert_proven(&http, node3, &cluster.policy, &before[0]).await;
+    let missing = http
+        .get(format!("{node3}/v1/dids/{}", during[0].did))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    // ...and a client that has seen the majority's newer checkpoint refuses as a rollback.
+    let informed = RegistryClient::new(
+        urls[0].clone(),
+        ReqwestGet::default(),
+        cluster.policy.clone(),
+        CheckpointTracker::new(),
+    );
+    informed
+        .resolve(&Did::parse(&during[0].did).unwrap())
+        .await
+        .unwrap();
+    let informed = RegistryClient::new(
+        node3.clone(),
+        ReqwestGet::default(),
+        cluster.policy.clone(),
+        informed.tracker(),
+    );
+    let refused = informed
+        .resolve(&Did::parse(&before[0].did).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{refused:?}").contains("rollback"),
+        "expected a rollback refusal, got {refused:?}"
+    );
+    // A write sent to the isolated node cannot reach the leader: 503, never a 201.
+    let (_, op) = did_create();
+    let r = http
+        .post(format!("{node3}/v1/operations"))
+        .body(op)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+
+    // Healed, node 3 catches up to the majority's root.
+    http.delete(format!("{node3}/debug/v1/isolate"))
+        .send()
+        .await
+        .unwrap();
+    let healed = wait_for(&http, node3, Duration::from_secs(30), "catching up", |s| {
+        s["leaves"].as_u64() >= Some(majority_size)
+    })
+    .await;
+    let leader_now = leader(&http, &cluster.urls).await;
+    let reference = wait_for(
+        &http,
+        &cluster.urls[&leader_now],
+        Duration::from_secs(20),
+        "the same size",
+        |s| s["leaves"] == healed["leaves"],
+    )
+    .await;
+    assert_eq!(tree_head(&healed), tree_head(&reference));
+    assert!(tree_head(&majority).0 <= tree_head(&healed).0);
+    for ack in during.iter().step_by(10) {
+        assert_proven(&http, node3, &cluster.policy, ack).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_node_is_outvoted_and_catches_up_when_resumed() {
+    let (cluster, http, leader) = start_three("consortium-pause").await;
+    // Pause a follower (SIGSTOP): the other two still form a majority.
+    let paused = (1..=3).find(|id| *id != leader).unwrap();
+    cluster.signal(paused, "STOP");
+    let running: Vec<String> = cluster
+        .urls
+        .iter()
+        .filter(|(id, _)| **id != paused)
+        .map(|(_, url)| url.clone())
+        .collect();
+    let acks = write_many(&http, &running, 50).await;
+    let size = acks.iter().map(|a| a.leaf_index).max().unwrap() + 1;
+    cluster.signal(paused, "CONT");
+    wait_for(
+        &http,
+        &cluster.urls[&paused],
+        Duration::from_secs(30),
+        "catching up",
+        |s| s["leaves"].as_u64() >= Some(size),
+    )
+    .await;
+    for ack in &acks {
+        assert_proven(&http, &cluster.urls[&paused], &cluster.policy, ack).await;
+    }
 }

@@ -97,6 +97,10 @@ impl Server {
     pub fn stderr(&mut self) -> Option<std::process::ChildStderr> {
         self.0.stderr.take()
     }
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
     /// Kills the process with SIGKILL, as a crash would, and reaps it.
     pub fn kill_9(&mut self) {
         let _ = self.0.kill();

@@ -277,8 +277,10 @@ impl Replica {
                 .get_node(&id)
                 .map(|n| n.addr.clone())
         });
-        match url {
-            Some(url) if leader != Some(self.id) => Written::Forward(url),
+        match (url, leader) {
+            // An isolated node cannot reach the leader by any path.
+            (Some(_), Some(id)) if self.is_isolated_from(id) => Written::NoLeader,
+            (Some(url), Some(id)) if id != self.id => Written::Forward(url),
             _ => Written::NoLeader,
         }
     }
