@@ -17,7 +17,7 @@ use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
 use sigillum_credential::ledger::operation_body::LedgerDidDocument;
 use sigillum_credential::ledger::read::{ReadProof, verify_read};
-use sigillum_credential::ledger::{CosignerKey, KeyName, Policy, SignerKey, VerifierKey};
+use sigillum_credential::ledger::{CosignerKey, KeyName, Policy, SignerKey};
 use sigillum_credential::time::{Clock, SystemClock};
 use sigillum_registry::raft::{Replica, ReplicaConfig};
 use sigillum_registry::state::{Genesis, NodeEntry, NodeRole};
@@ -69,6 +69,9 @@ pub enum RegistryCommand {
         /// to one node, once).
         #[arg(long)]
         init: bool,
+        /// This voter's cosignature key (`node-N/cosigner.key` from `init --nodes`).
+        #[arg(long)]
+        cosigner_key: Option<String>,
     },
     /// Show a replica's view: leader, term, log and ledger sizes, membership.
     Status {
@@ -117,31 +120,9 @@ pub(crate) fn read_genesis(path: &str) -> Result<Genesis, CliError> {
         .map_err(|e| CliError(format!("{path}: not a genesis file: {e}")))
 }
 
-/// The checkpoint policy a client pins (specs/registry/CONSORTIUM.md "Keys"): any
-/// voter may sign as the log (whichever node serves the read), every node's cosigner
-/// key counts towards the `cosign_threshold` cosignatures required.
+/// The checkpoint policy a client pins ([`Genesis::policy`]).
 pub(crate) fn policy(genesis: &Genesis) -> Result<Policy, CliError> {
-    let parse = |n: &NodeEntry, text: &str| {
-        VerifierKey::parse(text).map_err(|e| CliError(format!("genesis node {}: {e}", n.name)))
-    };
-    let log_keys = genesis
-        .nodes
-        .iter()
-        .filter(|n| n.role == NodeRole::Voter)
-        .map(|n| parse(n, &n.vkey))
-        .collect::<Result<Vec<_>, _>>()?;
-    let cosigners = genesis
-        .nodes
-        .iter()
-        .filter(|n| !n.cosigner.is_empty())
-        .map(|n| parse(n, &n.cosigner))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Policy::with_log_keys(
-        genesis.origin.clone(),
-        log_keys,
-        cosigners,
-        genesis.cosign_threshold,
-    )?)
+    genesis.policy().map_err(CliError)
 }
 
 /// `1=http://…,2=http://…` as a map.
@@ -287,42 +268,22 @@ fn say_answer(request: reqwest::RequestBuilder) -> Result<ExitCode, CliError> {
     })
 }
 
-/// Runs voter `id` of a replicated consortium until Ctrl-C.
-fn serve_replica(
-    id: u64,
-    genesis: Genesis,
-    signer: SignerKey,
-    data: &str,
-    listen: &str,
-    peers: &[String],
-    init: bool,
-) -> Result<ExitCode, CliError> {
-    let peers = parse_peers(peers)?;
-    if init && peers.is_empty() {
+/// Runs one voter of a replicated consortium until Ctrl-C.
+fn serve_replica(config: ReplicaConfig, listen: &str) -> Result<ExitCode, CliError> {
+    if config.init && config.peers.is_empty() {
         return Err(CliError::from(
             "--init needs --peers (every voter's address)",
         ));
     }
-    // Fault injection (partition tests) is opt-in per process, never by default.
-    let faults = std::env::var("SIGILLUM_FAULTS").is_ok_and(|v| v == "1");
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
-        let origin = genesis.origin.clone();
-        let replica = Replica::start(ReplicaConfig {
-            id,
-            data: data.into(),
-            genesis,
-            signer,
-            peers,
-            init,
-            clock: Arc::new(SystemClock),
-            faults,
-        })
-        .await
-        .map_err(|e| CliError(format!("registry node {id}: {e}")))?;
+        let (origin, id) = (config.genesis.origin.clone(), config.id);
+        let replica = Replica::start(config)
+            .await
+            .map_err(|e| CliError(format!("registry node {id}: {e}")))?;
         eprintln!(
             "registry {origin} node {id} serving {} entries on http://{}",
             replica.node().size(),
@@ -372,12 +333,31 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             node_id,
             peers,
             init,
+            cosigner_key,
         } => {
             let genesis = read_genesis(&genesis)?;
             let signer = SignerKey::parse_private(&files::read_text(&node_key)?)
                 .map_err(|e| CliError(format!("{node_key}: {e}")))?;
             if let Some(id) = node_id {
-                return serve_replica(id, genesis, signer, &data, &listen, &peers, init);
+                let cosigner = cosigner_key
+                    .map(|path| {
+                        CosignerKey::parse_private(&files::read_text(&path)?)
+                            .map_err(|e| CliError(format!("{path}: {e}")))
+                    })
+                    .transpose()?;
+                let replica = ReplicaConfig {
+                    id,
+                    data: data.into(),
+                    genesis,
+                    signer,
+                    peers: parse_peers(&peers)?,
+                    init,
+                    clock: Arc::new(SystemClock),
+                    // Fault injection (partition tests) is opt-in per process.
+                    faults: std::env::var("SIGILLUM_FAULTS").is_ok_and(|v| v == "1"),
+                    cosigner,
+                };
+                return serve_replica(replica, &listen);
             }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(async move {

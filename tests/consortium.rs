@@ -18,11 +18,12 @@ use std::time::{Duration, Instant};
 use common::{Server, Work, did_create, sigillum_command};
 use serde_json::Value;
 use sigillum_credential::did::{Did, DidResolver};
+use sigillum_credential::ledger::Policy;
 use sigillum_credential::ledger::client::RegistryClient;
 use sigillum_credential::ledger::read::{ReadProof, verify_read};
 use sigillum_credential::ledger::tracker::CheckpointTracker;
-use sigillum_credential::ledger::{Policy, VerifierKey};
-use sigillum_registry::state::{Genesis, NodeRole};
+use sigillum_credential::ledger::witness::verify_checkpoint;
+use sigillum_registry::state::Genesis;
 use sigillum_verifier::source::ReqwestGet;
 
 /// Three voters' work directory, genesis and addresses.
@@ -42,7 +43,8 @@ fn free_port() -> u16 {
 }
 
 impl Cluster {
-    fn new(name: &str, nodes: u64) -> Cluster {
+    /// `nodes` voters whose checkpoints need `k` cosignatures.
+    fn new(name: &str, nodes: u64, k: usize) -> Cluster {
         let w = Work::new(name);
         w.ok(&[
             "registry",
@@ -51,18 +53,16 @@ impl Cluster {
             "c",
             "--nodes",
             &nodes.to_string(),
+            "--cosign-threshold",
+            &k.to_string(),
         ]);
         let genesis: Genesis =
             serde_json::from_str(&std::fs::read_to_string(w.path("c/genesis.json")).unwrap())
                 .unwrap();
-        // What a client pins: any voter may sign as the log (CONSORTIUM.md "Keys").
-        let log_keys = genesis
-            .nodes
-            .iter()
-            .filter(|n| n.role == NodeRole::Voter)
-            .map(|n| VerifierKey::parse(&n.vkey).unwrap())
-            .collect();
-        let policy = Policy::with_log_keys(genesis.origin.clone(), log_keys, vec![], 0).unwrap();
+        // What a client pins (CONSORTIUM.md "Keys"): any voter may sign as the log,
+        // and k of the cosigners must have cosigned.
+        let policy = genesis.policy().unwrap();
+        assert_eq!(policy.threshold(), k);
         let urls = (1..=nodes)
             .map(|id| (id, format!("http://127.0.0.1:{}", free_port())))
             .collect();
@@ -95,6 +95,7 @@ impl Cluster {
         command
             .args(["registry", "serve", "--genesis", "c/genesis.json"])
             .args(["--node-key", &format!("c/node-{id}/node.key")])
+            .args(["--cosigner-key", &format!("c/node-{id}/cosigner.key")])
             .args(["--data", &format!("data-{id}"), "--listen", listen])
             .args(["--node-id", &id.to_string(), "--peers", &self.peers()])
             .current_dir(self.w.path("."))
@@ -261,7 +262,7 @@ async fn leader(http: &reqwest::Client, urls: &BTreeMap<u64, String>) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
-    let (mut cluster, http, first_leader) = start_three("consortium").await;
+    let (mut cluster, http, first_leader) = start_three("consortium", 2).await;
 
     // Writes through every node: the two followers forward to the leader.
     let urls: Vec<String> = cluster.urls.values().cloned().collect();
@@ -381,8 +382,8 @@ async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
                 &http,
                 &cluster.urls[id],
                 Duration::from_secs(20),
-                "applying every write",
-                |s| s["leaves"].as_u64() >= Some(leaves),
+                "publishing every write",
+                |s| tree_head(s).0 >= leaves,
             )
             .await;
             heads.push(tree_head(&s));
@@ -404,7 +405,7 @@ async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
         &cluster.urls[&first_leader],
         Duration::from_secs(30),
         "catching up",
-        |s| s["leaves"].as_u64() == Some(heads[0].0),
+        |s| tree_head(s).0 == heads[0].0,
     )
     .await;
     assert_eq!(
@@ -432,8 +433,8 @@ async fn write_many(http: &reqwest::Client, urls: &[String], n: usize) -> Vec<Ac
     acks
 }
 
-async fn start_three(name: &str) -> (Cluster, reqwest::Client, u64) {
-    let mut cluster = Cluster::new(name, 3);
+async fn start_three(name: &str, k: usize) -> (Cluster, reqwest::Client, u64) {
+    let mut cluster = Cluster::new(name, 3, k);
     for id in 1..=3 {
         cluster.start(id);
     }
@@ -453,7 +454,7 @@ async fn start_three(name: &str) -> (Cluster, reqwest::Client, u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
-    let (cluster, http, _) = start_three("consortium-partition").await;
+    let (cluster, http, _) = start_three("consortium-partition", 2).await;
     let urls: Vec<String> = cluster.urls.values().cloned().collect();
     let before = write_many(&http, &urls[..2], 5).await;
     let size_before = before.iter().map(|a| a.leaf_index).max().unwrap() + 1;
@@ -474,9 +475,13 @@ async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
     // The majority goes on: 100 writes through nodes 1 and 2.
     let during = write_many(&http, &urls[..2], 100).await;
     let majority_size = during.iter().map(|a| a.leaf_index).max().unwrap() + 1;
-    let majority = wait_for(&http, &urls[0], Duration::from_secs(20), "applying", |s| {
-        s["leaves"].as_u64() == Some(majority_size)
-    })
+    let majority = wait_for(
+        &http,
+        &urls[0],
+        Duration::from_secs(20),
+        "publishing",
+        |s| tree_head(s).0 == majority_size,
+    )
     .await;
     // Node 3 still serves reads, proven against its own stale checkpoint, which a
     // fresh client accepts...
@@ -540,7 +545,7 @@ async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
         .await
         .unwrap();
     let healed = wait_for(&http, node3, Duration::from_secs(30), "catching up", |s| {
-        s["leaves"].as_u64() >= Some(majority_size)
+        tree_head(s).0 >= majority_size
     })
     .await;
     let leader_now = leader(&http, &cluster.urls).await;
@@ -549,7 +554,7 @@ async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
         &cluster.urls[&leader_now],
         Duration::from_secs(20),
         "the same size",
-        |s| s["leaves"] == healed["leaves"],
+        |s| tree_head(s).0 == tree_head(&healed).0,
     )
     .await;
     assert_eq!(tree_head(&healed), tree_head(&reference));
@@ -561,7 +566,17 @@ async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_node_is_outvoted_and_catches_up_when_resumed() {
-    let (cluster, http, leader) = start_three("consortium-pause").await;
+    // All three must cosign here, so pausing one stops publication but not writes.
+    let (cluster, http, leader) = start_three("consortium-pause", 3).await;
+    let first = write_many(
+        &http,
+        &cluster.urls.values().cloned().collect::<Vec<_>>(),
+        1,
+    )
+    .await;
+    let leader_url = cluster.urls[&leader].clone();
+    assert_proven(&http, &leader_url, &cluster.policy, &first[0]).await;
+    let published = tree_head(&status(&http, &leader_url).await.unwrap());
     // Pause a follower (SIGSTOP): the other two still form a majority.
     let paused = (1..=3).find(|id| *id != leader).unwrap();
     cluster.signal(paused, "STOP");
@@ -573,6 +588,34 @@ async fn a_paused_node_is_outvoted_and_catches_up_when_resumed() {
         .collect();
     let acks = write_many(&http, &running, 50).await;
     let size = acks.iter().map(|a| a.leaf_index).max().unwrap() + 1;
+    // Committed, but with 2 of the 3 cosignatures required: the leader keeps
+    // serving its last published checkpoint, and the pending one is refused.
+    let seen = wait_for(
+        &http,
+        &leader_url,
+        Duration::from_secs(20),
+        "a pending checkpoint",
+        |s| {
+            s["pending"]
+                .as_str()
+                .is_some_and(|p| p.lines().nth(1) == Some(&size.to_string()))
+        },
+    )
+    .await;
+    assert_eq!(tree_head(&seen), published, "{seen}");
+    assert_eq!(seen["cosignatures"].as_u64(), Some(2), "{seen}");
+    let refused = verify_checkpoint(
+        seen["pending"].as_str().unwrap().as_bytes(),
+        &cluster.policy,
+    )
+    .unwrap_err();
+    assert_eq!(refused.code(), "checkpoint_too_few_cosignatures");
+    let not_yet = http
+        .get(format!("{leader_url}/v1/dids/{}", acks[0].did))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_yet.status().as_u16(), 404);
     cluster.signal(paused, "CONT");
     wait_for(
         &http,

@@ -11,6 +11,7 @@
 //! replayed Merkle root against the stored hashes.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
@@ -157,7 +158,7 @@ pub struct Signed {
     /// The signed note.
     pub note: String,
     /// The state tree.
-    pub snapshot: StateSnapshot,
+    pub snapshot: Arc<StateSnapshot>,
     /// The log size it covers.
     pub size: TreeSize,
 }
@@ -172,6 +173,17 @@ pub struct Node {
     signer: SignerKey,
     origin: String,
     clock: Arc<dyn Clock>,
+    /// Set on a replica whose consortium requires cosignatures: reads and
+    /// `checkpoint()` then use only [`Node::publish`]ed checkpoints.
+    cosigned: AtomicBool,
+    published: RwLock<Option<Arc<Published>>>,
+}
+
+/// A checkpoint with enough cosignatures, and the state it commits to
+/// (CONSORTIUM.md "Serving reads").
+struct Published {
+    signed: Arc<Signed>,
+    state: State,
 }
 
 impl Node {
@@ -269,6 +281,8 @@ impl Node {
             signer,
             origin: genesis.origin.clone(),
             clock,
+            cosigned: AtomicBool::new(false),
+            published: RwLock::new(None),
         })
     }
 
@@ -478,7 +492,80 @@ impl Node {
     /// # Errors
     /// [`NodeError::Checkpoint`] if it cannot be formed or signed.
     pub fn checkpoint(&self) -> Result<String, NodeError> {
+        if self.cosigned.load(Ordering::Acquire) {
+            return Ok(self.published()?.signed.note.clone());
+        }
         Ok(self.signed()?.note.clone())
+    }
+
+    /// From now on, serve only checkpoints given to [`Node::publish`] (a replica
+    /// whose consortium requires cosignatures).
+    pub fn serve_only_published(&self) {
+        self.cosigned.store(true, Ordering::Release);
+    }
+
+    fn published(&self) -> Result<Arc<Published>, NodeError> {
+        self.published
+            .read()
+            .ok()
+            .and_then(|p| p.clone())
+            .ok_or_else(|| {
+                NodeError::Checkpoint(
+                    "no checkpoint has enough cosignatures yet; retry shortly".into(),
+                )
+            })
+    }
+
+    /// The current checkpoint (signed by this node alone) with a copy of the state
+    /// it commits to: what a cosigning round collects cosignatures for.
+    ///
+    /// # Errors
+    /// [`NodeError::Checkpoint`] if it cannot be formed or signed.
+    pub fn pending(&self) -> Result<(Arc<Signed>, State), NodeError> {
+        let (signed, mut states) = self.consistent_current(|state| vec![state.clone()])?;
+        let state = states
+            .pop()
+            .ok_or_else(|| NodeError::Checkpoint("no state".into()))?;
+        Ok((signed, state))
+    }
+
+    /// Serves `note` (the body of `signed` with its cosignatures) and `state` from
+    /// now on, unless a newer checkpoint is already published.
+    pub fn publish(&self, signed: &Signed, note: String, state: State) {
+        let Ok(mut published) = self.published.write() else {
+            return;
+        };
+        if published
+            .as_ref()
+            .is_some_and(|p| p.signed.size.get() > signed.size.get())
+        {
+            return;
+        }
+        *published = Some(Arc::new(Published {
+            signed: Arc::new(Signed {
+                note,
+                snapshot: Arc::clone(&signed.snapshot),
+                size: signed.size,
+            }),
+            state,
+        }));
+    }
+
+    /// The published checkpoint's note, if any.
+    #[must_use]
+    pub fn published_note(&self) -> Option<String> {
+        self.published().ok().map(|p| p.signed.note.clone())
+    }
+
+    /// The log's root at `size` (at most the current size), from the stored hashes.
+    ///
+    /// # Errors
+    /// [`NodeError::Proof`] for a size beyond the log.
+    pub fn root_at(&self, size: u64) -> Result<Hash, NodeError> {
+        Ok(tree::root(
+            TreeSize::new(size),
+            &StoredHashes(self.store.as_ref()),
+        )?)
     }
 
     /// The current signed checkpoint with its state snapshot (made once per write).
@@ -516,7 +603,7 @@ impl Node {
             note::sign(&body, &[&self.signer]).map_err(|e| NodeError::Checkpoint(e.to_string()))?;
         let signed = Arc::new(Signed {
             note,
-            snapshot,
+            snapshot: Arc::new(snapshot),
             size: served.frontier.size(),
         });
         served.cache = Some(Arc::clone(&signed));
@@ -548,6 +635,18 @@ impl Node {
         &self,
         pick: impl Fn(&State) -> Picked,
     ) -> Result<(Arc<Signed>, Picked), NodeError> {
+        if self.cosigned.load(Ordering::Acquire) {
+            let published = self.published()?;
+            let picked = pick(&published.state);
+            return Ok((Arc::clone(&published.signed), picked));
+        }
+        self.consistent_current(pick)
+    }
+
+    fn consistent_current<T>(
+        &self,
+        pick: impl Fn(&State) -> Vec<T>,
+    ) -> Result<(Arc<Signed>, Vec<T>), NodeError> {
         for _ in 0..16 {
             let signed = self.signed()?;
             let served = self

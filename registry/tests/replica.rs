@@ -16,9 +16,10 @@ use serde_json::json;
 use sigillum_credential::key::{Alg, SigningKey};
 use sigillum_credential::ledger::operation::{OpType, Operation, derive_did, sign};
 use sigillum_credential::ledger::operation_body::LedgerDidDocument;
-use sigillum_credential::ledger::{KeyName, SignedNote, SignerKey};
+use sigillum_credential::ledger::{CosignerKey, KeyName, SignedNote, SignerKey, VerifierKey};
 use sigillum_credential::time::{Clock, FixedClock, SystemClock, Timestamp};
 use sigillum_registry::node::{Applied, LogCommand, Node};
+use sigillum_registry::raft::cosign::{AddCheckpoint, Cosigner};
 use sigillum_registry::raft::log_store::RaftLog;
 use sigillum_registry::raft::{Command, RegistryRaft};
 use sigillum_registry::state::Genesis;
@@ -162,15 +163,7 @@ fn a_tick_moves_only_the_time_line() {
     let genesis = genesis();
     let now = SystemClock.now().unix();
     let node = replica(&genesis, now);
-    let op = create_op(&SigningKey::generate(Alg::EdDsa), now);
-    node.apply_replicated(
-        &[LogCommand::Submit {
-            op: op.as_bytes(),
-            accepted_at: now,
-        }],
-        Vec::new(),
-    )
-    .unwrap();
+    grow(&node, 1);
     let before = body(&node.checkpoint().unwrap());
     node.apply_replicated(&[LogCommand::Tick { time: now + 60 }], Vec::new())
         .unwrap();
@@ -215,4 +208,192 @@ async fn the_raft_log_and_vote_survive_a_reopen() {
         serde_json::to_value(&entries[0]).unwrap(),
         serde_json::to_value(entry(3, 3, 3)).unwrap()
     );
+}
+
+/// A log key shared by the nodes of one test (each node needs its own copy).
+fn log_key() -> String {
+    SignerKey::generate(KeyName::new(ORIGIN).unwrap(), &mut OsRng).expose_private_key_text()
+}
+
+/// A replica signing with `key`, holding `n` fresh DIDs.
+fn replica_with(genesis: &Genesis, key: &str, n: usize) -> Arc<Node> {
+    let node = Node::open_replica(
+        Arc::new(MemoryStore::new()),
+        genesis,
+        SignerKey::parse_private(key).unwrap(),
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    grow(&node, n);
+    Arc::new(node)
+}
+
+fn grow(node: &Node, n: usize) {
+    let now = SystemClock.now().unix();
+    for _ in 0..n {
+        let op = create_op(&SigningKey::generate(Alg::EdDsa), now);
+        node.apply_replicated(
+            &[LogCommand::Submit {
+                op: op.as_bytes(),
+                accepted_at: now,
+            }],
+            Vec::new(),
+        )
+        .unwrap();
+    }
+}
+
+fn cosigner(dir: &std::path::Path, key: &str, own: Option<Arc<Node>>) -> (Cosigner, VerifierKey) {
+    let cosigner_key = CosignerKey::generate(KeyName::new("cosigner.test/1").unwrap(), &mut OsRng);
+    let vkey = cosigner_key.verifier_key();
+    let log = SignerKey::parse_private(key).unwrap().verifier_key();
+    let c = Cosigner::open(
+        dir,
+        cosigner_key,
+        ORIGIN.into(),
+        vec![log],
+        own,
+        Arc::new(SystemClock),
+    )
+    .unwrap();
+    (c, vkey)
+}
+
+fn request(old: u64, node: &Node) -> String {
+    let size = node.size();
+    let proof = if old == 0 || old == size {
+        Vec::new()
+    } else {
+        node.consistency(old, size).unwrap()
+    };
+    AddCheckpoint::encode(old, &proof, &node.checkpoint().unwrap())
+}
+
+fn refusal(c: &Cosigner, body: &str) -> (u16, &'static str, Option<u64>) {
+    let r = c.add_checkpoint(body.as_bytes()).unwrap_err();
+    (r.status, r.code, r.last_size)
+}
+
+#[test]
+fn a_cosigner_never_signs_a_rollback_or_two_roots_for_one_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = genesis();
+    let key = log_key();
+    let real = replica_with(&genesis, &key, 2);
+    // A second history under the same log key: what a compromised log would show.
+    let forged = replica_with(&genesis, &key, 2);
+    let (witness, vkey) = cosigner(dir.path(), &key, None);
+
+    let line = witness
+        .add_checkpoint(request(0, &real).as_bytes())
+        .unwrap();
+    let cosigned = format!("{}{line}", real.checkpoint().unwrap());
+    sigillum_credential::ledger::note::open(cosigned.as_bytes(), &[vkey]).unwrap();
+    let recorded = witness.last();
+    assert_eq!(recorded.as_ref().map(|r| r.0), Some(2));
+    // Asked from size 0 again: 409, and the size it did sign (tlog-witness).
+    assert_eq!(
+        refusal(&witness, &request(0, &real)),
+        (409, "checkpoint_rollback", Some(2))
+    );
+    // The same checkpoint again is fine; another root for size 2 never is.
+    witness
+        .add_checkpoint(request(2, &real).as_bytes())
+        .unwrap();
+    assert_eq!(
+        refusal(&witness, &request(2, &forged)),
+        (409, "checkpoint_split_view", None)
+    );
+    // A longer forged history does not extend what it signed: 422.
+    grow(&forged, 1);
+    let forged_proof = forged.consistency(2, 3).unwrap();
+    let body = AddCheckpoint::encode(2, &forged_proof, &forged.checkpoint().unwrap());
+    assert_eq!(
+        refusal(&witness, &body),
+        (422, "checkpoint_inconsistent", None)
+    );
+    assert_eq!(witness.last(), recorded, "a refusal changed the record");
+    // The real log's growth, with its proof, is cosigned.
+    grow(&real, 3);
+    witness
+        .add_checkpoint(request(2, &real).as_bytes())
+        .unwrap();
+    assert_eq!(witness.last().map(|r| r.0), Some(5));
+    // A smaller checkpoint is a rollback whatever `old` says.
+    assert_eq!(
+        refusal(&witness, &request(0, &forged)).1,
+        "checkpoint_rollback"
+    );
+    // The record survives a reopen (it is what keeps the promise across restarts).
+    drop(witness);
+    let (reopened, _) = cosigner(dir.path(), &key, None);
+    assert_eq!(reopened.last().map(|r| r.0), Some(5));
+}
+
+#[test]
+fn a_voter_cosigns_only_what_its_own_log_holds() {
+    let genesis = genesis();
+    let key = log_key();
+    let real = replica_with(&genesis, &key, 2);
+    let diverged = replica_with(&genesis, &key, 3);
+    // A voter fed a divergent log refuses the real checkpoint, and vice versa.
+    let dir = tempfile::tempdir().unwrap();
+    let (voter, _) = cosigner(dir.path(), &key, Some(Arc::clone(&diverged)));
+    assert_eq!(
+        refusal(&voter, &request(0, &real)),
+        (422, "checkpoint_divergent", None)
+    );
+    assert_eq!(voter.last(), None);
+    // Ahead of what it has applied: later, not never.
+    let dir = tempfile::tempdir().unwrap();
+    let behind = replica_with(&genesis, &key, 0);
+    let (voter, _) = cosigner(dir.path(), &key, Some(Arc::clone(&behind)));
+    assert_eq!(
+        refusal(&voter, &request(0, &real)),
+        (409, "checkpoint_ahead", None)
+    );
+    // Its own log's checkpoint is cosigned.
+    let dir = tempfile::tempdir().unwrap();
+    let (voter, _) = cosigner(dir.path(), &key, Some(Arc::clone(&real)));
+    voter.add_checkpoint(request(0, &real).as_bytes()).unwrap();
+}
+
+#[test]
+fn add_checkpoint_requests_are_checked_before_anything_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let genesis = genesis();
+    let key = log_key();
+    let real = replica_with(&genesis, &key, 2);
+    let (witness, _) = cosigner(dir.path(), &key, None);
+    // Signed by a key the cosigner does not trust: 403.
+    let stranger = replica_with(&genesis, &log_key(), 2);
+    assert_eq!(refusal(&witness, &request(0, &stranger)).0, 403);
+    // Another origin under a trusted key: 404.
+    let mut other = genesis.clone();
+    other.origin = "registry.test/other/1".into();
+    let elsewhere = replica_with(&other, &key, 1);
+    assert_eq!(
+        refusal(&witness, &request(0, &elsewhere)),
+        (404, "checkpoint_origin_unknown", None)
+    );
+    // old above the size: 400; malformed bodies: 400.
+    let note = real.checkpoint().unwrap();
+    assert_eq!(
+        refusal(&witness, &AddCheckpoint::encode(3, &[], &note)).0,
+        400
+    );
+    for body in [
+        String::new(),
+        format!("old 01\n\n{note}"),
+        format!("old 1\nnot-base64!\n\n{note}"),
+        format!("old 1\nAAAA\n\n{note}"),
+        format!("new 1\n\n{note}"),
+        format!(
+            "old 1\n{}\n{note}",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n".repeat(64)
+        ),
+    ] {
+        assert_eq!(refusal(&witness, &body).0, 400, "{body:?}");
+    }
+    assert_eq!(witness.last(), None);
 }

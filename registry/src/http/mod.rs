@@ -71,8 +71,13 @@ pub fn app(node: Arc<Node>) -> Router {
 /// through Raft, and a follower forwards them to the leader), plus the Raft RPCs,
 /// `/v1/status` and the fault endpoints ([`crate::raft::routes`]).
 pub fn replica_app(replica: Arc<Replica>) -> Router {
-    routes(Arc::clone(replica.node()), Some(Arc::clone(&replica)))
-        .merge(crate::raft::routes::router(replica))
+    let cosigner = replica.cosigner();
+    let app = routes(Arc::clone(replica.node()), Some(Arc::clone(&replica)))
+        .merge(crate::raft::routes::router(replica));
+    match cosigner {
+        Some(c) => app.merge(crate::raft::cosign::router(c)),
+        None => app,
+    }
 }
 
 fn routes(node: Arc<Node>, replica: Option<Arc<Replica>>) -> Router {

@@ -13,6 +13,8 @@
 //! the sending node's key), [`replica`] (a running voter: writes, forwarding, status),
 //! [`routes`] (the RPC and status endpoints).
 
+mod collect;
+pub mod cosign;
 pub mod log_store;
 pub mod machine;
 pub mod network;

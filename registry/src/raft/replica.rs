@@ -16,9 +16,11 @@ use openraft::error::{ClientWriteError, RaftError};
 use openraft::{BasicNode, Raft, ServerState};
 use serde_json::{Value, json};
 use sigillum_credential::ledger::operation::{self, OperationError};
-use sigillum_credential::ledger::{SignerKey, VerifierKey};
+use sigillum_credential::ledger::{CosignerKey, SignerKey, VerifierKey};
 use sigillum_credential::time::Clock;
 
+use super::collect::Progress;
+use super::cosign::Cosigner;
 use super::log_store::RaftLog;
 use super::machine::Machine;
 use super::network::Network;
@@ -50,6 +52,8 @@ pub struct ReplicaConfig {
     pub clock: Arc<dyn Clock>,
     /// Accept the fault-injection endpoints (tests only).
     pub faults: bool,
+    /// This voter's cosignature key, if genesis gives it one.
+    pub cosigner: Option<CosignerKey>,
 }
 
 /// Why a replica could not start.
@@ -94,6 +98,8 @@ pub struct Replica {
     clock: Arc<dyn Clock>,
     isolated: Arc<RwLock<BTreeSet<u64>>>,
     faults: bool,
+    cosigner: Option<Arc<Cosigner>>,
+    progress: RwLock<Progress>,
 }
 
 /// The voters genesis names, by Raft id, with their note keys.
@@ -139,6 +145,34 @@ impl Replica {
             config.signer,
             Arc::clone(&config.clock),
         )?);
+        let cosigner = match config.cosigner {
+            None => None,
+            Some(key) => {
+                let named = config.genesis.nodes.iter().find(|n| n.id == config.id);
+                if named.map(|n| n.cosigner.as_str()) != Some(&key.verifier_key().to_string()) {
+                    return Err(ReplicaError::Genesis(format!(
+                        "the cosigner key is not the one genesis names for node {}",
+                        config.id
+                    )));
+                }
+                Some(Arc::new(
+                    Cosigner::open(
+                        &config.data.join("cosign"),
+                        key,
+                        config.genesis.origin.clone(),
+                        voters.values().cloned().collect(),
+                        Some(Arc::clone(&node)),
+                        Arc::clone(&config.clock),
+                    )
+                    .map_err(|e| ReplicaError::Node(NodeError::Store(e)))?,
+                ))
+            }
+        };
+        let policy = config.genesis.policy().map_err(ReplicaError::Genesis)?;
+        let cosigning = config.genesis.cosign_threshold > 0;
+        if cosigning {
+            node.serve_only_published();
+        }
         let log = RaftLog::open(&config.data.join("raft"))
             .map_err(|e| ReplicaError::Node(NodeError::Store(e)))?;
         let machine =
@@ -173,8 +207,17 @@ impl Replica {
             clock: config.clock,
             isolated,
             faults: config.faults,
+            cosigner,
+            progress: RwLock::new(Progress::default()),
         });
         tokio::spawn(ticker(Arc::downgrade(&replica)));
+        if cosigning {
+            tokio::spawn(super::collect::run(
+                Arc::downgrade(&replica),
+                config.genesis,
+                policy,
+            ));
+        }
         Ok(replica)
     }
 
@@ -188,6 +231,30 @@ impl Replica {
     #[must_use]
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// This voter's cosigner, if it has a key.
+    #[must_use]
+    pub fn cosigner(&self) -> Option<Arc<Cosigner>> {
+        self.cosigner.clone()
+    }
+
+    pub(super) fn set_progress(&self, progress: Progress) {
+        if let Ok(mut p) = self.progress.write() {
+            *p = progress;
+        }
+    }
+
+    /// The address of voter `id` in the Raft membership.
+    #[must_use]
+    pub fn peer_url(&self, id: u64) -> Option<String> {
+        self.raft
+            .metrics()
+            .borrow()
+            .membership_config
+            .membership()
+            .get_node(&id)
+            .map(|n| n.addr.clone())
     }
 
     /// The voters' note keys, by id (to check RPC envelopes).
@@ -298,6 +365,7 @@ impl Replica {
             ServerState::Shutdown => "Shutdown",
         };
         let checkpoint = self.node.checkpoint().ok();
+        let progress = self.progress.read().map(|p| p.clone()).unwrap_or_default();
         json!({
             "node_id": self.id,
             "state": state,
@@ -308,6 +376,9 @@ impl Replica {
             "leaves": self.node.size(),
             "log_time": self.node.log_time(),
             "checkpoint": checkpoint,
+            "pending": progress.pending,
+            "cosignatures": progress.cosignatures,
+            "cosigned": self.cosigner.as_ref().and_then(|c| c.last()).map(|(size, root)| json!({"size": size, "root": root})),
             "voters": membership.voter_ids().collect::<Vec<_>>(),
             "learners": membership.learner_ids().collect::<Vec<_>>(),
             "snapshot": m.snapshot.map(|l| l.index),

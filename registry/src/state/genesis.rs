@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use sigillum_credential::key::{Jwk, PublicKey};
+use sigillum_credential::ledger::{Policy, VerifierKey};
 
 /// A consortium node (specs/registry/CONSORTIUM.md "Keys"): its name, its C2SP note
 /// verifier key (`name+hex+base64`, type 0x01, the key it signs checkpoints with as
@@ -44,6 +45,39 @@ impl NodeEntry {
             cosigner: String::new(),
             url: String::new(),
         }
+    }
+}
+
+impl Genesis {
+    /// The checkpoint policy a client pins (specs/registry/CONSORTIUM.md "Keys"): any
+    /// voter may sign as the log (whichever node serves the read), every node's
+    /// cosigner key counts towards the `cosign_threshold` cosignatures required.
+    ///
+    /// # Errors
+    /// A sentence naming the node whose key does not parse, or the policy's refusal.
+    pub fn policy(&self) -> Result<Policy, String> {
+        let parse = |n: &NodeEntry, text: &str| {
+            VerifierKey::parse(text).map_err(|e| format!("genesis node {}: {e}", n.name))
+        };
+        let log_keys = self
+            .nodes
+            .iter()
+            .filter(|n| n.role == NodeRole::Voter)
+            .map(|n| parse(n, &n.vkey))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cosigners = self
+            .nodes
+            .iter()
+            .filter(|n| !n.cosigner.is_empty())
+            .map(|n| parse(n, &n.cosigner))
+            .collect::<Result<Vec<_>, _>>()?;
+        Policy::with_log_keys(
+            self.origin.clone(),
+            log_keys,
+            cosigners,
+            self.cosign_threshold,
+        )
+        .map_err(|e| e.to_string())
     }
 }
 
