@@ -47,6 +47,24 @@ pub enum RegistryCommand {
         /// Cosignatures a checkpoint needs besides the log's signature (k of n).
         #[arg(long, default_value_t = 0)]
         cosign_threshold: usize,
+        /// Witnesses' addresses: each gets DIR/witness-N/cosigner.key and a genesis
+        /// entry (role witness); voters ask them to cosign at that address.
+        #[arg(long, value_delimiter = ',')]
+        witness_urls: Vec<String>,
+    },
+    /// Run a witness: checks and cosigns the consortium's checkpoints (C2SP
+    /// tlog-witness add-checkpoint) without holding the log or a Raft role.
+    Witness {
+        #[arg(long, default_value = "registry/genesis.json")]
+        genesis: String,
+        /// The witness's cosignature key (`witness-N/cosigner.key` from `init`).
+        #[arg(long)]
+        cosigner_key: String,
+        /// Where the witness keeps the last checkpoint it cosigned.
+        #[arg(long, default_value = "witness/data")]
+        data: String,
+        #[arg(long, default_value = "127.0.0.1:7409")]
+        listen: String,
     },
     /// Run a registry node (alone, or as voter --node-id of a replicated consortium).
     Serve {
@@ -171,7 +189,17 @@ pub(crate) fn init_dir(
     governance: usize,
     threshold: usize,
 ) -> Result<(), CliError> {
-    init_consortium(dir, origin, governance, threshold, 1, 0)
+    init_consortium(dir, origin, governance, threshold, 1, 0, &[])
+}
+
+/// Writes a private key's text to `dir/file`, owner-only, creating `dir`.
+fn key_file(dir: &str, file: &str, private_text: &str) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError(format!("cannot create {dir}: {e}")))?;
+    files::write(
+        &format!("{dir}/{file}"),
+        format!("{private_text}\n").as_bytes(),
+        true,
+    )
 }
 
 /// As [`init_dir`]; with `nodes` > 1, a consortium of that many voters, node N's keys
@@ -184,35 +212,39 @@ pub(crate) fn init_consortium(
     threshold: usize,
     nodes: u64,
     cosign_threshold: usize,
+    witness_urls: &[String],
 ) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(|e| CliError(format!("cannot create {dir}: {e}")))?;
     let mut entries = Vec::new();
+    for (n, url) in (1..).zip(witness_urls) {
+        let name = format!("witness-{n}.{origin}");
+        let cosigner = CosignerKey::generate(KeyName::new(name.clone())?, &mut OsRng);
+        key_file(
+            &format!("{dir}/witness-{n}"),
+            "cosigner.key",
+            &cosigner.expose_private_key_text(),
+        )?;
+        entries.push(NodeEntry {
+            name,
+            vkey: String::new(),
+            id: 0,
+            role: NodeRole::Witness,
+            cosigner: cosigner.verifier_key().to_string(),
+            url: url.clone(),
+        });
+    }
     if nodes <= 1 {
         let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
-        files::write(
-            &format!("{dir}/node.key"),
-            format!("{}\n", node.expose_private_key_text()).as_bytes(),
-            true,
-        )?;
+        key_file(dir, "node.key", &node.expose_private_key_text())?;
         entries.push(NodeEntry::voter(origin, node.verifier_key().to_string()));
     } else {
         for id in 1..=nodes {
             let sub = format!("{dir}/node-{id}");
-            std::fs::create_dir_all(&sub)
-                .map_err(|e| CliError(format!("cannot create {sub}: {e}")))?;
             let node = SignerKey::generate(KeyName::new(origin.to_owned())?, &mut OsRng);
-            files::write(
-                &format!("{sub}/node.key"),
-                format!("{}\n", node.expose_private_key_text()).as_bytes(),
-                true,
-            )?;
+            key_file(&sub, "node.key", &node.expose_private_key_text())?;
             let name = format!("node-{id}.{origin}");
             let cosigner = CosignerKey::generate(KeyName::new(name.clone())?, &mut OsRng);
-            files::write(
-                &format!("{sub}/cosigner.key"),
-                format!("{}\n", cosigner.expose_private_key_text()).as_bytes(),
-                true,
-            )?;
+            key_file(&sub, "cosigner.key", &cosigner.expose_private_key_text())?;
             entries.push(NodeEntry {
                 name,
                 vkey: node.verifier_key().to_string(),
@@ -268,6 +300,58 @@ fn say_answer(request: reqwest::RequestBuilder) -> Result<ExitCode, CliError> {
     })
 }
 
+/// Runs a witness until Ctrl-C: only `POST /v1/witness/add-checkpoint` and `/healthz`.
+fn serve_witness(
+    genesis: &Genesis,
+    key_path: &str,
+    data: &str,
+    listen: &str,
+) -> Result<ExitCode, CliError> {
+    let key = CosignerKey::parse_private(&files::read_text(key_path)?)
+        .map_err(|e| CliError(format!("{key_path}: {e}")))?;
+    let vkey = key.verifier_key().to_string();
+    if !genesis
+        .nodes
+        .iter()
+        .any(|n| n.role == NodeRole::Witness && n.cosigner == vkey)
+    {
+        return Err(CliError(format!(
+            "{key_path}: genesis names no witness with this key"
+        )));
+    }
+    let log_keys = sigillum_registry::raft::replica::voters(genesis)
+        .map_err(CliError)?
+        .into_values()
+        .collect();
+    let cosigner = sigillum_registry::raft::cosign::Cosigner::open(
+        Path::new(data),
+        key,
+        genesis.origin.clone(),
+        log_keys,
+        None,
+        Arc::new(SystemClock),
+    )
+    .map_err(|e| CliError(format!("{data}: {e}")))?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|e| CliError(format!("cannot listen on {listen}: {e}")))?;
+        eprintln!(
+            "witness for {} serving on http://{}",
+            genesis.origin,
+            listener.local_addr()?
+        );
+        let app = sigillum_registry::raft::cosign::witness_router(Arc::new(cosigner));
+        sigillum_registry::http::serve_router(listener, app, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok::<_, CliError>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs one voter of a replicated consortium until Ctrl-C.
 fn serve_replica(config: ReplicaConfig, listen: &str) -> Result<ExitCode, CliError> {
     if config.init && config.peers.is_empty() {
@@ -308,6 +392,7 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             threshold,
             nodes,
             cosign_threshold,
+            witness_urls,
         } => {
             init_consortium(
                 &dir,
@@ -316,11 +401,13 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
                 threshold,
                 nodes,
                 cosign_threshold,
+                &witness_urls,
             )?;
             crate::say!(
                 "{}",
                 json!({"genesis": format!("{dir}/genesis.json"),
                        "node_keys": if nodes > 1 { (1..=nodes).map(|n| format!("{dir}/node-{n}/node.key")).collect::<Vec<_>>() } else { vec![format!("{dir}/node.key")] },
+                       "witnesses": witness_urls.len(),
                        "governance_keys": governance, "threshold": threshold, "cosign_threshold": cosign_threshold})
             );
             Ok(ExitCode::SUCCESS)
@@ -385,6 +472,12 @@ pub fn run(command: RegistryCommand) -> Result<ExitCode, CliError> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        RegistryCommand::Witness {
+            genesis,
+            cosigner_key,
+            data,
+            listen,
+        } => serve_witness(&read_genesis(&genesis)?, &cosigner_key, &data, &listen),
         RegistryCommand::Op {
             op_type,
             id,

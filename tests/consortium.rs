@@ -45,17 +45,20 @@ fn free_port() -> u16 {
 impl Cluster {
     /// `nodes` voters whose checkpoints need `k` cosignatures.
     fn new(name: &str, nodes: u64, k: usize) -> Cluster {
+        Self::with_witnesses(name, nodes, &[], k)
+    }
+
+    /// As [`Cluster::new`], with witnesses at `witness_urls` in genesis.
+    fn with_witnesses(name: &str, nodes: u64, witness_urls: &[String], k: usize) -> Cluster {
         let w = Work::new(name);
-        w.ok(&[
-            "registry",
-            "init",
-            "--dir",
-            "c",
-            "--nodes",
-            &nodes.to_string(),
-            "--cosign-threshold",
-            &k.to_string(),
-        ]);
+        let (count, needed) = (nodes.to_string(), k.to_string());
+        let mut args = vec!["registry", "init", "--dir", "c", "--nodes", &count];
+        args.extend(["--cosign-threshold", &needed]);
+        let urls = witness_urls.join(",");
+        if !witness_urls.is_empty() {
+            args.extend(["--witness-urls", &urls]);
+        }
+        w.ok(&args);
         let genesis: Genesis =
             serde_json::from_str(&std::fs::read_to_string(w.path("c/genesis.json")).unwrap())
                 .unwrap();
@@ -108,6 +111,20 @@ impl Cluster {
         }
         self.servers
             .insert(id, Server::new(command.spawn().unwrap()));
+    }
+
+    /// Starts every node; returns an HTTP client and the elected leader.
+    async fn start_all(&mut self) -> (reqwest::Client, u64) {
+        let ids: Vec<u64> = self.urls.keys().copied().collect();
+        for id in ids {
+            self.start(id);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        let leader = leader(&http, &self.urls).await;
+        (http, leader)
     }
 
     /// Sends `signal` (`STOP`, `CONT`) to node `id`'s process.
@@ -435,14 +452,7 @@ async fn write_many(http: &reqwest::Client, urls: &[String], n: usize) -> Vec<Ac
 
 async fn start_three(name: &str, k: usize) -> (Cluster, reqwest::Client, u64) {
     let mut cluster = Cluster::new(name, 3, k);
-    for id in 1..=3 {
-        cluster.start(id);
-    }
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-    let leader = leader(&http, &cluster.urls).await;
+    let (http, leader) = cluster.start_all().await;
     for url in cluster.urls.values() {
         wait_for(&http, url, Duration::from_secs(20), "joining", |s| {
             s["leader"].as_u64() == Some(leader)
@@ -627,5 +637,121 @@ async fn a_paused_node_is_outvoted_and_catches_up_when_resumed() {
     .await;
     for ack in &acks {
         assert_proven(&http, &cluster.urls[&paused], &cluster.policy, ack).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_cosigns_the_real_log_and_refuses_a_forged_one() {
+    use sigillum_credential::ledger::SignerKey;
+    use sigillum_registry::node::{LogCommand, Node};
+    use sigillum_registry::raft::cosign::AddCheckpoint;
+
+    let witness_url = format!("http://127.0.0.1:{}", free_port());
+    // Three voters and a witness; all four must cosign, so nothing is published
+    // without the witness.
+    let mut cluster = Cluster::with_witnesses(
+        "consortium-witness",
+        3,
+        std::slice::from_ref(&witness_url),
+        4,
+    );
+    let witness_log = std::fs::File::create(cluster.w.path("witness.log")).unwrap();
+    let witness = sigillum_command(None)
+        .args(["registry", "witness", "--genesis", "c/genesis.json"])
+        .args([
+            "--cosigner-key",
+            "c/witness-1/cosigner.key",
+            "--data",
+            "witness-data",
+        ])
+        .args(["--listen", witness_url.trim_start_matches("http://")])
+        .current_dir(cluster.w.path("."))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(witness_log)
+        .spawn()
+        .unwrap();
+    let _witness = Server::new(witness);
+    let (http, leader) = cluster.start_all().await;
+    let urls: Vec<String> = cluster.urls.values().cloned().collect();
+    let acks = write_many(&http, &urls, 5).await;
+    for ack in &acks {
+        assert_proven(&http, &cluster.urls[&leader], &cluster.policy, ack).await;
+    }
+    let real = wait_for(
+        &http,
+        &cluster.urls[&leader],
+        Duration::from_secs(20),
+        "publishing",
+        |s| tree_head(s).0 == 5,
+    )
+    .await;
+
+    // A second history under node 1's own keys and genesis: what a compromised
+    // node would show one client. The witness has cosigned size 5 of the real log.
+    let genesis: Genesis =
+        serde_json::from_str(&std::fs::read_to_string(cluster.w.path("c/genesis.json")).unwrap())
+            .unwrap();
+    let key = std::fs::read_to_string(cluster.w.path("c/node-1/node.key")).unwrap();
+    let forged = Node::open_replica(
+        Arc::new(sigillum_registry::store::MemoryStore::new()),
+        &genesis,
+        SignerKey::parse_private(key.trim()).unwrap(),
+        Arc::new(sigillum_credential::time::SystemClock),
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let add = |n: usize| {
+        for _ in 0..n {
+            let (_, op) = did_create();
+            forged
+                .apply_replicated(
+                    &[LogCommand::Submit {
+                        op: op.as_bytes(),
+                        accepted_at: now,
+                    }],
+                    Vec::new(),
+                )
+                .unwrap();
+        }
+    };
+    let post = |body: String| {
+        let (http, url) = (http.clone(), witness_url.clone());
+        async move {
+            let r = http
+                .post(format!("{url}/v1/witness/add-checkpoint"))
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    add(5);
+    let witnessed = tree_head(&real).0;
+    let (code, text) = post(AddCheckpoint::encode(
+        witnessed,
+        &[],
+        &forged.checkpoint().unwrap(),
+    ))
+    .await;
+    assert_eq!(code, 409, "same size, another root: {text}");
+    add(3);
+    let proof = forged.consistency(witnessed, 8).unwrap();
+    let (code, text) = post(AddCheckpoint::encode(
+        witnessed,
+        &proof,
+        &forged.checkpoint().unwrap(),
+    ))
+    .await;
+    assert_eq!(code, 422, "a forged extension: {text}");
+
+    // The witness's record is unchanged: the real log goes on being cosigned.
+    let more = write_many(&http, &urls, 3).await;
+    for ack in &more {
+        assert_proven(&http, &cluster.urls[&leader], &cluster.policy, ack).await;
     }
 }

@@ -142,6 +142,18 @@ fn receipt(status: StatusCode, receipt: &Receipt) -> Response {
 /// leads never bounce it between them.
 const FORWARDED: &str = "sigillum-forwarded";
 
+/// Serves `app` (a witness's routes) on `listener` until `shutdown` completes.
+///
+/// # Errors
+/// The I/O error that stopped the server.
+pub async fn serve_router(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    sigillum_web::serve::run(listener, app, shutdown).await
+}
+
 /// Serves one replica's API and RPCs on `listener` until `shutdown` completes.
 ///
 /// # Errors

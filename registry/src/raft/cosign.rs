@@ -374,9 +374,13 @@ impl Cosigner {
     }
 }
 
+/// A witness's whole API: [`router`] and `GET /healthz`.
+pub fn witness_router(cosigner: Arc<Cosigner>) -> axum::Router {
+    router(cosigner).route("/healthz", axum::routing::get(|| async { "ok" }))
+}
+
 /// `POST /v1/witness/add-checkpoint` (tlog-witness, submission prefix `/v1/witness`)
-/// answered by `cosigner`, and `GET /healthz`: all a witness serves, and part of
-/// every voter's API.
+/// answered by `cosigner`: part of every voter's API, and a witness's.
 pub fn router(cosigner: Arc<Cosigner>) -> axum::Router {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
