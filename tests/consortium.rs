@@ -15,7 +15,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Server, Work, did_create, sigillum_command};
+use common::ops::did_create;
+use common::{Server, Work, sigillum_command};
 use serde_json::Value;
 use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::ledger::Policy;
@@ -469,8 +470,8 @@ async fn an_isolated_node_serves_its_stale_proofs_and_catches_up_when_healed() {
     let before = write_many(&http, &urls[..2], 5).await;
     let size_before = before.iter().map(|a| a.leaf_index).max().unwrap() + 1;
     let node3 = &cluster.urls[&3];
-    wait_for(&http, node3, Duration::from_secs(20), "replicating", |s| {
-        s["leaves"].as_u64() == Some(size_before)
+    wait_for(&http, node3, Duration::from_secs(20), "publishing", |s| {
+        tree_head(s).0 == size_before
     })
     .await;
 

@@ -12,7 +12,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Work, did_create, serve, serve_on_full_disk};
+use common::ops::did_create;
+use common::{Work, serve, serve_on_full_disk};
 use sigillum_credential::did::{Did, DidResolver};
 use sigillum_credential::ledger::client::RegistryClient;
 use sigillum_credential::ledger::tracker::CheckpointTracker;

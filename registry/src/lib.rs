@@ -13,9 +13,10 @@
 //! (sled with atomic multi-tree batches, flushed and synced before acknowledging, behind
 //! group commit), [`node`] (validation in log order, the served state advanced only by
 //! durable entries, stored Merkle hashes, signed checkpoints, reads and the offline
-//! bundle from one consistent snapshot), [`http`] (the API, RFC 9457 problems).
-//! Still to come: historical reads (`?at=`), cosignature collection (issue #9). Storage, HTTP API, checkpointing and
-//! the offline bundle follow (issue #3).
+//! bundle from one consistent snapshot), [`http`] (the API, RFC 9457 problems),
+//! [`raft`] (the consortium: the log replicated with openraft, checkpoints cosigned
+//! k of n, witnesses; `specs/registry/CONSORTIUM.md`).
+//! Still to come: historical reads (`?at=`), snapshots and governance membership (#9).
 
 pub mod http;
 pub mod node;

@@ -365,15 +365,33 @@ impl Node {
         for command in commands {
             match *command {
                 LogCommand::Submit { op, accepted_at } => {
-                    let judged = if op.len() > crate::store::limits::MAX_ENTRY_BYTES {
+                    let parsed = if op.len() > crate::store::limits::MAX_ENTRY_BYTES {
                         Err(OperationError::TooLarge(op.len()))
                     } else {
-                        operation::parse(op).and_then(|parsed| {
-                            w.state.check(&parsed, accepted_at).map(|e| (parsed, e))
-                        })
+                        operation::parse(op)
                     };
-                    let (parsed, effect) = match judged {
-                        Ok(accepted) => accepted,
+                    let parsed = match parsed {
+                        Ok(parsed) => parsed,
+                        Err(refusal) => {
+                            outcomes.push(Applied::Refused(refusal));
+                            continue;
+                        }
+                    };
+                    let effect = match w.state.check(&parsed, accepted_at) {
+                        Ok(effect) => effect,
+                        // The same operation proposed twice (a client retrying a write
+                        // whose outcome it could not know) is already the object's
+                        // latest leaf: the retry gets that receipt, not a refusal.
+                        Err(_)
+                            if let Some(current) = w.state.get(&parsed.operation.id)
+                                && current.leaf_hash == parsed.leaf_hash() =>
+                        {
+                            outcomes.push(Applied::Accepted(Receipt {
+                                leaf_index: current.leaf_index,
+                                leaf_hash: current.leaf_hash,
+                            }));
+                            continue;
+                        }
                         Err(refusal) => {
                             outcomes.push(Applied::Refused(refusal));
                             continue;

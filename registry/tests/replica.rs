@@ -81,13 +81,19 @@ fn replicas_apply_one_log_to_identical_checkpoint_bodies() {
         SigningKey::generate(Alg::EdDsa),
     );
     let first = create_op(&a, now);
+    let same_did_again = create_op(&a, now + 1);
     let second = create_op(&b, now + 10);
     let commands = [
         LogCommand::Submit {
             op: first.as_bytes(),
             accepted_at: now + 1,
         },
-        // The same DID again: refused at apply, no leaf.
+        // The same DID created again: refused at apply, no leaf.
+        LogCommand::Submit {
+            op: same_did_again.as_bytes(),
+            accepted_at: now + 2,
+        },
+        // The very same operation again (a client's retry): its first receipt.
         LogCommand::Submit {
             op: first.as_bytes(),
             accepted_at: now + 2,
@@ -117,11 +123,15 @@ fn replicas_apply_one_log_to_identical_checkpoint_bodies() {
     ];
     let mut outcomes = Vec::new();
     for r in &replicas {
-        outcomes.push(r.apply_replicated(&commands[..4], Vec::new()).unwrap());
-        outcomes.push(r.apply_replicated(&commands[4..], Vec::new()).unwrap());
+        outcomes.push(r.apply_replicated(&commands[..5], Vec::new()).unwrap());
+        outcomes.push(r.apply_replicated(&commands[5..], Vec::new()).unwrap());
     }
     assert_eq!(outcomes[0], outcomes[2]);
     assert_eq!(outcomes[1], outcomes[3]);
+    assert_eq!(
+        outcomes[0][0], outcomes[0][2],
+        "a retry's receipt is the first one"
+    );
     let codes: Vec<&str> = outcomes[0]
         .iter()
         .chain(&outcomes[1])
@@ -136,6 +146,7 @@ fn replicas_apply_one_log_to_identical_checkpoint_bodies() {
         [
             "accepted",
             "operation_stale",
+            "accepted",
             "ticked",
             "operation_malformed",
             "operation_time_skew",

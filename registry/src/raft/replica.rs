@@ -27,7 +27,7 @@ use super::network::Network;
 use super::{Command, Outcome, RegistryRaft, raft_config};
 use crate::node::{Node, NodeError, Receipt};
 use crate::state::{Genesis, MAX_TIME_SKEW, NodeRole};
-use crate::store::SledStore;
+use crate::store::{Durability, SledConfig, SledStore};
 
 /// How long a write waits for its entry to commit before the answer is "unknown".
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -137,7 +137,15 @@ impl Replica {
         // The signer is used twice (checkpoints, RPCs) and is not Clone by design.
         let rpc_signer = SignerKey::parse_private(&config.signer.expose_private_key_text())
             .map_err(|e| ReplicaError::Genesis(e.to_string()))?;
-        let ledger = SledStore::open(config.data.join("ledger"))
+        // The ledger is derived from the Raft log, which is durable on a majority
+        // before anything is applied: a crash that loses the last ledger batches (each
+        // atomic, with its `sm/applied`) is repaired by re-applying them from the log.
+        // So the ledger is flushed but not fdatasynced (CONSORTIUM.md "Risks").
+        let ledger_config = SledConfig {
+            durability: Durability::Process,
+            ..SledConfig::default()
+        };
+        let ledger = SledStore::open_with(config.data.join("ledger"), &ledger_config)
             .map_err(|e| ReplicaError::Node(NodeError::Store(e)))?;
         let node = Arc::new(Node::open_replica(
             Arc::new(ledger),
