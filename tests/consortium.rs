@@ -282,6 +282,19 @@ async fn leader(http: &reqwest::Client, urls: &BTreeMap<u64, String>) -> u64 {
 async fn three_nodes_replicate_and_survive_the_leader_sigkill() {
     let (mut cluster, http, first_leader) = start_three("consortium", 2).await;
 
+    // Raft RPCs from anyone but a voter are refused before their body is read (and
+    // the connection closed under the unread body: a client of its own).
+    for auth in [None, Some("AAAA"), Some("not base64!")] {
+        let mut post = reqwest::Client::new()
+            .post(format!("{}/raft/v1/append", cluster.urls[&first_leader]))
+            .body(vec![b'x'; 1 << 20]);
+        if let Some(auth) = auth {
+            post = post.header("sigillum-raft-auth", auth);
+        }
+        let r = post.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 401, "{auth:?}");
+    }
+
     // Writes through every node: the two followers forward to the leader.
     let urls: Vec<String> = cluster.urls.values().cloned().collect();
     let mut acks = Vec::new();

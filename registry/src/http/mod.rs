@@ -263,7 +263,8 @@ async fn replicated_submit(
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let Ok(bytes) = answer.bytes().await else {
+            // The leader answers a receipt or a problem document.
+            let Ok(bytes) = crate::raft::read_capped(answer, 64 * 1024).await else {
                 return Ok(no_leader("the leader's answer was cut off; retry"));
             };
             let mut response =

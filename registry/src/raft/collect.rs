@@ -198,7 +198,10 @@ async fn remote(http: &reqwest::Client, url: &str, request: String) -> Answer {
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes() == SIZE_MEDIA_TYPE.as_bytes());
-    let text = response.text().await.unwrap_or_default();
+    let text = match super::read_capped(response, 64 * 1024).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => return Answer::Refused(e),
+    };
     match status {
         200 if text.len() <= 4096 => Answer::Cosigned(text),
         409 if size_body => text

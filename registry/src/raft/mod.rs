@@ -99,6 +99,22 @@ impl From<&sigillum_credential::ledger::operation::OperationError> for Refusal {
     }
 }
 
+/// Reads at most `cap` bytes of an HTTP answer from another node: a peer's or
+/// witness's answer is never trusted to be small.
+///
+/// # Errors
+/// A sentence when the answer is cut off or longer than `cap`.
+pub async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+        if out.len() + chunk.len() > cap {
+            return Err(format!("the answer is longer than {cap} bytes"));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
 /// Serde of bytes as one standard-base64 string (not an array of numbers).
 mod b64 {
     use base64::Engine as _;

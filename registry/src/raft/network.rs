@@ -82,11 +82,101 @@ fn envelope_text(from: u64, to: u64, path: &str, body: &[u8], now: i64) -> Strin
     format!("{AUTH_PREFIX}\n{from}\n{to}\n{path}\n{now}\n{digest}\n")
 }
 
-/// Checks a request's envelope: signed by the key of the node it names as sender,
-/// addressed to `me`, for `path` and this `body`, and fresh. Returns the sender.
+/// A request's envelope, checked as far as the headers allow: what remains is that
+/// the body is the one it signed ([`Envelope::admits`]).
+#[derive(Debug)]
+pub struct Envelope {
+    /// The sending node.
+    pub from: u64,
+    text: String,
+    time: i64,
+    me: u64,
+    path: String,
+}
+
+impl Envelope {
+    /// Checks everything but the body: a sigillum-raft/v1 envelope, signed by the key
+    /// of the voter it names as sender, addressed to `me` for `path`, and fresh. A
+    /// stranger is refused before the body is read.
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong (the RPC is then refused with 401).
+    pub fn open(
+        header: &str,
+        voters: &BTreeMap<u64, VerifierKey>,
+        me: u64,
+        path: &str,
+        now: i64,
+    ) -> Result<Self, String> {
+        if header.len() > 4096 {
+            return Err("the envelope is too long".into());
+        }
+        let signed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .map_err(|_| "the envelope is not base64url".to_owned())?;
+        let text = note::SignedNote::parse(&signed)
+            .map_err(|e| format!("the envelope is not a signed note: {e}"))?
+            .unverified_text()
+            .to_owned();
+        let mut lines = text.lines();
+        let (Some(AUTH_PREFIX), Some(from), Some(to), Some(to_path), Some(time)) = (
+            lines.next(),
+            lines.next(),
+            lines.next(),
+            lines.next(),
+            lines.next(),
+        ) else {
+            return Err("the envelope is not a sigillum-raft/v1 envelope".into());
+        };
+        let from: u64 = from
+            .parse()
+            .map_err(|_| "the envelope's sender is not a node id".to_owned())?;
+        let time: i64 = time
+            .parse()
+            .map_err(|_| "the envelope's time is not a number".to_owned())?;
+        let key = voters
+            .get(&from)
+            .ok_or_else(|| format!("node {from} is not a voter in genesis"))?;
+        note::open(&signed, std::slice::from_ref(key))
+            .map_err(|e| format!("the envelope is not signed by node {from}: {e}"))?;
+        if to != me.to_string() || to_path != path {
+            return Err(format!(
+                "the envelope is for another node or path (this is node {me}, {path})"
+            ));
+        }
+        if time.abs_diff(now) > AUTH_MAX_AGE.unsigned_abs() {
+            return Err(format!(
+                "the envelope's time {time} is more than {AUTH_MAX_AGE} s from this node's {now}"
+            ));
+        }
+        Ok(Envelope {
+            from,
+            text,
+            time,
+            me,
+            path: path.to_owned(),
+        })
+    }
+
+    /// Whether `body` is the body the envelope signed.
+    ///
+    /// # Errors
+    /// A sentence when it is not.
+    pub fn admits(&self, body: &[u8]) -> Result<u64, String> {
+        if self.text != envelope_text(self.from, self.me, &self.path, body, self.time) {
+            return Err(format!(
+                "the envelope from node {} signed another body",
+                self.from
+            ));
+        }
+        Ok(self.from)
+    }
+}
+
+/// [`Envelope::open`] and [`Envelope::admits`] in one step. Returns the sender.
 ///
 /// # Errors
-/// A sentence saying what is wrong (the RPC is then refused with 401).
+/// A sentence saying what is wrong.
 pub fn check_envelope(
     header: &str,
     voters: &BTreeMap<u64, VerifierKey>,
@@ -95,48 +185,7 @@ pub fn check_envelope(
     body: &[u8],
     now: i64,
 ) -> Result<u64, String> {
-    if header.len() > 4096 {
-        return Err("the envelope is too long".into());
-    }
-    let signed = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| "the envelope is not base64url".to_owned())?;
-    let text = note::SignedNote::parse(&signed)
-        .map_err(|e| format!("the envelope is not a signed note: {e}"))?
-        .unverified_text()
-        .to_owned();
-    let mut lines = text.lines();
-    let (Some(AUTH_PREFIX), Some(from), Some(_to), Some(_path), Some(time)) = (
-        lines.next(),
-        lines.next(),
-        lines.next(),
-        lines.next(),
-        lines.next(),
-    ) else {
-        return Err("the envelope is not a sigillum-raft/v1 envelope".into());
-    };
-    let from: u64 = from
-        .parse()
-        .map_err(|_| "the envelope's sender is not a node id".to_owned())?;
-    let time: i64 = time
-        .parse()
-        .map_err(|_| "the envelope's time is not a number".to_owned())?;
-    let key = voters
-        .get(&from)
-        .ok_or_else(|| format!("node {from} is not a voter in genesis"))?;
-    note::open(&signed, std::slice::from_ref(key))
-        .map_err(|e| format!("the envelope is not signed by node {from}: {e}"))?;
-    if text != envelope_text(from, me, path, body, time) {
-        return Err(format!(
-            "the envelope is for another node, path or body (this is node {me}, {path})"
-        ));
-    }
-    if (time - now).abs() > AUTH_MAX_AGE {
-        return Err(format!(
-            "the envelope's time {time} is more than {AUTH_MAX_AGE} s from this node's {now}"
-        ));
-    }
-    Ok(from)
+    Envelope::open(header, voters, me, path, now)?.admits(body)
 }
 
 /// Makes a [`Peer`] per target node; clones share one HTTP client.
@@ -246,10 +295,10 @@ impl Peer {
                 }
             })?;
         let status = answer.status();
-        let bytes = answer
-            .bytes()
+        // Vote and append answers are small; a snapshot answer is a vote.
+        let bytes = super::read_capped(answer, 1 << 20)
             .await
-            .map_err(|e| CallError::Network(e.to_string()))?;
+            .map_err(CallError::Network)?;
         if !status.is_success() {
             let text = String::from_utf8_lossy(&bytes);
             return Err(CallError::Unreachable(format!(
@@ -374,7 +423,7 @@ mod tests {
         // Another addressee, path or body; too old; too far ahead.
         assert!(refused(&sealed, 1, "/raft/v1/vote", body, 1000).contains("another node"));
         assert!(refused(&sealed, 2, "/raft/v1/append", body, 1000).contains("another node"));
-        assert!(refused(&sealed, 2, "/raft/v1/vote", b"{}", 1000).contains("another node"));
+        assert!(refused(&sealed, 2, "/raft/v1/vote", b"{}", 1000).contains("another body"));
         assert!(refused(&sealed, 2, "/raft/v1/vote", body, 1031).contains("30 s"));
         assert!(refused(&sealed, 2, "/raft/v1/vote", body, 969).contains("30 s"));
         // Node 2's key claiming to be node 1; a node genesis does not name.

@@ -303,7 +303,7 @@ impl Replica {
                 leaf_hash: current.leaf_hash,
             });
         }
-        if (op.operation.time - now).abs() > MAX_TIME_SKEW {
+        if op.operation.time.abs_diff(now) > MAX_TIME_SKEW.unsigned_abs() {
             return refused(OperationError::TimeSkew {
                 time: op.operation.time,
                 now,

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use openraft::raft::{AppendEntriesRequest, VoteRequest};
@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::network::{AUTH_HEADER, SnapshotRequest, check_envelope};
+use super::network::{AUTH_HEADER, Envelope, SnapshotRequest};
 use super::{RegistryRaft, Replica};
 use crate::http::problem::ApiError;
 
@@ -44,14 +44,16 @@ pub fn router(replica: Arc<Replica>) -> Router {
         .with_state(replica)
 }
 
-/// Checks the envelope and decodes the body; the error is the response to send.
-fn admit<T: DeserializeOwned>(
+/// Checks the envelope from the headers (a stranger is refused before its body is
+/// read), then reads the body (at most [`MAX_RPC_BYTES`]), checks it is the one
+/// signed, and decodes it.
+async fn admit<T: DeserializeOwned>(
     replica: &Replica,
     path: &str,
-    headers: &HeaderMap,
-    body: &[u8],
+    request: Request,
 ) -> Result<T, ApiError> {
-    let header = headers
+    let header = request
+        .headers()
         .get(AUTH_HEADER)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
@@ -61,23 +63,36 @@ fn admit<T: DeserializeOwned>(
                 "Raft RPCs must carry a Sigillum-Raft-Auth envelope",
             )
         })?;
-    let from = check_envelope(
+    let unauthorized = |why| ApiError::new(StatusCode::UNAUTHORIZED, "raft_auth_invalid", why);
+    let envelope = Envelope::open(
         header,
         replica.voter_keys(),
         replica.id(),
         path,
-        body,
         replica.now(),
     )
-    .map_err(|why| ApiError::new(StatusCode::UNAUTHORIZED, "raft_auth_invalid", why))?;
-    if replica.is_isolated_from(from) {
+    .map_err(unauthorized)?;
+    if replica.is_isolated_from(envelope.from) {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "peer_isolated",
-            format!("node {from} is isolated from this node (fault injection)"),
+            format!(
+                "node {} is isolated from this node (fault injection)",
+                envelope.from
+            ),
         ));
     }
-    serde_json::from_slice(body).map_err(|e| {
+    let body = axum::body::to_bytes(request.into_body(), MAX_RPC_BYTES)
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "raft_request_too_large",
+                format!("the body could not be read within {MAX_RPC_BYTES} bytes: {e}"),
+            )
+        })?;
+    envelope.admits(&body).map_err(unauthorized)?;
+    serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "raft_request_invalid",
@@ -86,25 +101,25 @@ fn admit<T: DeserializeOwned>(
     })
 }
 
-async fn append(State(r): State<Arc<Replica>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn append(State(r): State<Arc<Replica>>, request: Request) -> Response {
     let request: AppendEntriesRequest<RegistryRaft> =
-        match admit(&r, "/raft/v1/append", &headers, &body) {
+        match admit(&r, "/raft/v1/append", request).await {
             Ok(request) => request,
             Err(refused) => return refused.into_response(),
         };
     Json(r.raft().append_entries(request).await).into_response()
 }
 
-async fn vote(State(r): State<Arc<Replica>>, headers: HeaderMap, body: Bytes) -> Response {
-    let request: VoteRequest<u64> = match admit(&r, "/raft/v1/vote", &headers, &body) {
+async fn vote(State(r): State<Arc<Replica>>, request: Request) -> Response {
+    let request: VoteRequest<u64> = match admit(&r, "/raft/v1/vote", request).await {
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };
     Json(r.raft().vote(request).await).into_response()
 }
 
-async fn snapshot(State(r): State<Arc<Replica>>, headers: HeaderMap, body: Bytes) -> Response {
-    let request: SnapshotRequest = match admit(&r, "/raft/v1/snapshot", &headers, &body) {
+async fn snapshot(State(r): State<Arc<Replica>>, request: Request) -> Response {
+    let request: SnapshotRequest = match admit(&r, "/raft/v1/snapshot", request).await {
         Ok(request) => request,
         Err(refused) => return refused.into_response(),
     };

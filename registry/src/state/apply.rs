@@ -203,7 +203,8 @@ impl State {
     /// The [`OperationError`] saying why the operation is refused.
     pub fn check(&self, op: &SignedOperation, now: i64) -> Result<Effect, OperationError> {
         let o: &Operation = &op.operation;
-        if (o.time - now).abs() > MAX_TIME_SKEW {
+        // abs_diff: a difference that overflows i64 (a time near i64::MIN) is still a skew.
+        if o.time.abs_diff(now) > MAX_TIME_SKEW.unsigned_abs() {
             return Err(OperationError::TimeSkew {
                 time: o.time,
                 now,

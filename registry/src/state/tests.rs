@@ -238,6 +238,16 @@ fn replays_lost_updates_and_time_skew_are_refused() {
         l.submit(&sign(&late, &[(&control, "#control")])),
         Err("operation_time_skew")
     );
+    // Times whose difference from the clock overflows i64 are skewed too (a wrapped
+    // difference once read as within the window).
+    for time in [i64::MIN, i64::MIN + NOW, i64::MAX] {
+        late.time = time;
+        assert_eq!(
+            l.submit(&sign(&late, &[(&control, "#control")])),
+            Err("operation_time_skew"),
+            "time {time}"
+        );
+    }
 }
 
 #[test]
