@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 secs=${1:-600}
 shift || true
-all=(jws sd_jwt kb_jwt status_list did registry_op checkpoint qr openid4vc)
+all=(jws sd_jwt kb_jwt status_list did registry_op checkpoint qr openid4vc witness)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 

@@ -28,6 +28,7 @@ pub mod registry_op;
 pub mod sd_jwt;
 pub mod seeds;
 pub mod status_list;
+pub mod witness;
 
 /// A harness: one input, no answer (it only must not panic, hang or blow up).
 pub type Harness = fn(&[u8]);
@@ -43,4 +44,5 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("checkpoint", checkpoint::run),
     ("qr", qr::run),
     ("openid4vc", openid4vc::run),
+    ("witness", witness::run),
 ];

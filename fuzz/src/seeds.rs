@@ -17,7 +17,7 @@ use sigillum_credential::sd_jwt::Disclosure;
 use sigillum_credential::status::{Bits, BitstringStatusList, StatusList, StatusSize};
 
 use crate::forge::{self, SEPARATOR};
-use crate::{checkpoint, kb_jwt, openid4vc, registry_op, status_list};
+use crate::{checkpoint, kb_jwt, openid4vc, registry_op, status_list, witness};
 
 /// Most seeds taken from the vectors for one target.
 pub const MAX_VECTOR_SEEDS: usize = 400;
@@ -64,6 +64,7 @@ pub fn built(target: &str) -> Vec<Vec<u8>> {
         "checkpoint" => checkpoints(),
         "qr" => qr_payloads(),
         "openid4vc" => openid4vc_messages(),
+        "witness" => witness_requests(),
         _ => Vec::new(),
     }
 }
@@ -300,6 +301,40 @@ fn registry_ops() -> Vec<Vec<u8>> {
         && let Some(envelope) = registry_op::forge_operation(ops[0].as_bytes(), &state)
     {
         seeds.push(envelope.into_bytes());
+    }
+    seeds
+}
+
+/// Checkpoints of a 37-leaf consortium log (signed, and as `S` bodies the harness
+/// signs), an `add-checkpoint` request from size 0, and a Raft envelope by node 1.
+fn witness_requests() -> Vec<Vec<u8>> {
+    let mut seeds = Vec::new();
+    let t = checkpoint::tree();
+    for size in [0, 20, 37] {
+        if let Ok(root) = tree::root(TreeSize::new(size), t)
+            && let Ok(body) = Checkpoint::new(witness::ORIGIN, TreeSize::new(size), root)
+        {
+            let body = body.to_body();
+            seeds.push(join(b"S", &[body.as_bytes()]));
+            if let Some(note) = witness::signed(&body) {
+                seeds.push(
+                    sigillum_registry::raft::cosign::AddCheckpoint::encode(0, &[], &note)
+                        .into_bytes(),
+                );
+            }
+        }
+    }
+    if let Some(key) = witness::log_key()
+        && let Ok(header) = sigillum_registry::raft::network::sign_envelope(
+            &key,
+            1,
+            2,
+            "/raft/v1/append",
+            b"{}",
+            crate::forge::NOW,
+        )
+    {
+        seeds.push(join(b"E", &[header.as_bytes()]));
     }
     seeds
 }

@@ -111,3 +111,31 @@ fn forged_seeds_of_every_kind_are_accepted() {
     verify_request_object(&object, openid4vc::link(), Alg::ALL)
         .expect("the seeded Request Object verifies");
 }
+
+/// The witness seeds reach a cosignature: the checkpoints of the seeded log, in
+/// order, move the witness to the largest, and the envelope seed opens.
+#[test]
+fn witness_seeds_are_cosigned() {
+    use sigillum_fuzz::witness;
+
+    for seed in sigillum_fuzz::seeds::built("witness") {
+        witness::run(&seed);
+    }
+    assert_eq!(witness::witnessed_size(), Some(37));
+    let envelope = sigillum_fuzz::seeds::built("witness")
+        .into_iter()
+        .find(|s| s.first() == Some(&b'E'))
+        .expect("an envelope seed");
+    let voters =
+        std::collections::BTreeMap::from([(1, witness::log_key().expect("key").verifier_key())]);
+    let header = std::str::from_utf8(&envelope[1..]).expect("text");
+    let opened = sigillum_registry::raft::network::Envelope::open(
+        header,
+        &voters,
+        2,
+        "/raft/v1/append",
+        sigillum_fuzz::forge::NOW,
+    )
+    .expect("the seeded envelope opens");
+    assert_eq!(opened.admits(b"{}"), Ok(1));
+}
