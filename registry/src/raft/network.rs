@@ -317,11 +317,7 @@ impl Peer {
         }
     }
 
-    fn rpc_error<E: std::error::Error>(
-        &self,
-        e: CallError,
-        remote: impl FnOnce(RaftError<u64>) -> RPCError<u64, BasicNode, E>,
-    ) -> RPCError<u64, BasicNode, E> {
+    fn rpc_error(&self, e: CallError) -> RPCError<u64, BasicNode, RaftError<u64>> {
         match e {
             CallError::Unreachable(m) => {
                 RPCError::Unreachable(Unreachable::new(&std::io::Error::other(m)))
@@ -329,7 +325,7 @@ impl Peer {
             CallError::Network(m) => {
                 RPCError::Network(NetworkError::new(&std::io::Error::other(m)))
             }
-            CallError::Remote(e) => remote(e),
+            CallError::Remote(e) => RPCError::RemoteError(RemoteError::new(self.target, e)),
         }
     }
 }
@@ -340,10 +336,9 @@ impl RaftNetwork<RegistryRaft> for Peer {
         rpc: AppendEntriesRequest<RegistryRaft>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<u64>, RPCError<u64, BasicNode, RaftError<u64>>> {
-        let target = self.target;
         self.call("/raft/v1/append", &rpc, &option)
             .await
-            .map_err(|e| self.rpc_error(e, |e| RPCError::RemoteError(RemoteError::new(target, e))))
+            .map_err(|e| self.rpc_error(e))
     }
 
     async fn vote(
@@ -351,10 +346,9 @@ impl RaftNetwork<RegistryRaft> for Peer {
         rpc: VoteRequest<u64>,
         option: RPCOption,
     ) -> Result<VoteResponse<u64>, RPCError<u64, BasicNode, RaftError<u64>>> {
-        let target = self.target;
         self.call("/raft/v1/vote", &rpc, &option)
             .await
-            .map_err(|e| self.rpc_error(e, |e| RPCError::RemoteError(RemoteError::new(target, e))))
+            .map_err(|e| self.rpc_error(e))
     }
 
     async fn full_snapshot(
